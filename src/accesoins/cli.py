@@ -1,0 +1,173 @@
+"""Command line: ``accesoins …`` (Typer and Rich).
+
+Every command calls the same service functions as the API and the pages;
+messages are in French. Errors on bad input name the file, the line and the
+field and exit with status 2, leaving the store unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .config import settings_from_env
+from .errors import AccesoinsError, InputError
+from .progress import steps
+from .store import open_store
+
+app = typer.Typer(help="accesoins : mesurer et améliorer l'accès aux soins en France.",
+                  no_args_is_help=True, rich_markup_mode="rich")
+territory_app = typer.Typer(help="Le territoire : communes, points, contours.", no_args_is_help=True)
+app.add_typer(territory_app, name="territory")
+out = Console()
+err = Console(stderr=True)
+
+
+def _store(read_only: bool = False):
+    return open_store(settings_from_env().db_path, read_only=read_only)
+
+
+def fail(error: Exception, code: int = 2) -> None:
+    err.print(f"[bold red]Erreur[/] : {error}")
+    raise typer.Exit(code)
+
+
+@app.command()
+def build(force: Annotated[bool, typer.Option(help="Reconstruire même si à jour.")] = False) -> None:
+    """Construire le territoire, l'offre de démonstration et les calculs (ce qui n'est pas à jour)."""
+    from .services.build import build_all
+
+    settings = settings_from_env()
+    store = open_store(settings.db_path)
+    try:
+        with steps("Construction") as step:
+            report = build_all(store, settings.node_modules, force=force, step=step)
+        terr = report["territory"]
+        if terr:
+            out.print(
+                f"Territoire : {terr['communes_placed']} communes placées sur {terr['communes']} "
+                f"({terr['share_placed']:.2%}), population couverte {terr['population_placed']:,} "
+                f"sur {terr['population']:,} ({terr['share_population_placed']:.2%}), "
+                f"construit en {terr['build_seconds']} s".replace(",", " ")
+            )
+        else:
+            out.print("Territoire : déjà à jour.")
+        if report["offer"]:
+            out.print(f"[yellow]Offre de démonstration FICTIVE générée : {report['offer']['rows']} lignes.")
+        _print_demo_notice(store)
+        size = settings.db_path.stat().st_size / 1e6 if settings.db_path.exists() else 0
+        out.print(f"Base : {settings.db_path} ({size:.1f} Mo)")
+    except AccesoinsError as e:
+        fail(e)
+    finally:
+        store.close()
+
+
+def _print_demo_notice(store) -> None:
+    from .services.territory import demo_notice
+
+    notice = demo_notice(store)
+    if notice:
+        out.print(f"[bold yellow]⚠ {notice}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Adresse d'écoute.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+) -> None:
+    """Servir le site et l'API (lecture seule de la base)."""
+    import uvicorn
+
+    from .api.app import create_app
+
+    out.print(f"Site : http://{host}:{port}/  —  API : http://{host}:{port}/docs")
+    uvicorn.run(create_app(settings_from_env()), host=host, port=port, log_level="info")
+
+
+@territory_app.command("build")
+def territory_build() -> None:
+    """Reconstruire le territoire depuis les paquets (hors ligne)."""
+    from .services.build import ensure_territory
+
+    settings = settings_from_env()
+    store = open_store(settings.db_path)
+    try:
+        with steps("Territoire") as step:
+            report = ensure_territory(store, settings.node_modules, force=True, step=step)
+        out.print_json(json.dumps(report, default=str))
+    finally:
+        store.close()
+
+
+@territory_app.command("stats")
+def territory_stats_cmd(
+    as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
+) -> None:
+    """Communes, population et couverture par source de localisation."""
+    from .store.territory import territory_stats
+
+    store = _store(read_only=True)
+    try:
+        stats = territory_stats(store)
+    except AccesoinsError as e:
+        fail(e)
+    finally:
+        store.close()
+    if as_json:
+        out.print_json(json.dumps(stats, default=str))
+        return
+    out.print(
+        f"Communes : {stats['communes']}  —  placées : {stats['communes_placed']} "
+        f"({stats['share_placed']:.2%})  —  avec contour : {stats['communes_with_contour']}"
+    )
+    out.print(
+        f"Population : {stats['population']:,}  —  couverte : {stats['population_placed']:,} "
+        f"({stats['share_population_placed']:.2%})".replace(",", " ")
+    )
+    table = Table(title="Localisation des communes par méthode")
+    for col in ("Méthode", "Communes", "Population"):
+        table.add_column(col, justify="right" if col != "Méthode" else "left")
+    for row in stats["by_point_method"]:
+        table.add_row(str(row["methode"]), str(row["communes"]), f"{int(row['population'] or 0):,}".replace(",", " "))
+    out.print(table)
+    zones = Table(title="Par zone")
+    for col in ("Zone", "Communes", "Population"):
+        zones.add_column(col)
+    for row in stats["by_zone"]:
+        zones.add_row(str(row["zone"]), str(row["communes"]), f"{int(row['population']):,}".replace(",", " "))
+    out.print(zones)
+
+
+@app.command()
+def sources(as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False) -> None:
+    """Sources des données, millésimes, licences et attributions."""
+    from .services.territory import sources as list_sources
+
+    store = _store(read_only=True)
+    try:
+        rows = list_sources(store)
+        if as_json:
+            out.print_json(json.dumps(rows, default=str))
+            return
+        table = Table(title="Sources")
+        for col in ("Source", "Millésime", "Licence", "Attribution", "Démo"):
+            table.add_column(col, overflow="fold")
+        for r in rows:
+            table.add_row(r["title"], r["vintage"], r["licence"], r["attribution"], "oui" if r["is_demo"] else "")
+        out.print(table)
+        _print_demo_notice(store)
+    finally:
+        store.close()
+
+
+def main() -> None:  # entry point
+    try:
+        app()
+    except InputError as e:  # pragma: no cover - commands catch their own
+        fail(e)

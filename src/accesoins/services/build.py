@@ -1,0 +1,66 @@
+"""The build pipeline behind ``accesoins build`` and ``make run``.
+
+Idempotent: the territory is rebuilt only when the packages it comes from
+change; the demonstration offer is generated only when no offer exists.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from ..offer.demo import demo_offer
+from ..store.db import Store
+from ..store.loading import load_batch
+from ..store.territory import write_territory
+from ..territory.build import build_territory
+from ..territory.sources import TERRITORY_SOURCES
+
+Step = Callable[[str], None]
+
+
+def territory_key() -> str:
+    return ";".join(f"{s.package}=={s.version}" for s in TERRITORY_SOURCES)
+
+
+def stored_territory_key(store: Store) -> str | None:
+    row = store.scalar(
+        "SELECT parameters FROM sources WHERE source_id = ?", [TERRITORY_SOURCES[0].source_id]
+    )
+    return json.loads(row).get("coverage", {}).get("build_key") if row else None
+
+
+def ensure_territory(store: Store, node_modules: Path, *, force: bool = False,
+                     step: Step | None = None) -> dict[str, object] | None:
+    """Build and store the territory unless the stored one is current; returns the report."""
+    if not force and store.has_territory() and stored_territory_key(store) == territory_key():
+        return None
+    started = time.perf_counter()
+    territory = build_territory(node_modules, step=step)
+    if step:
+        step("Écriture du territoire dans la base")
+    territory.report["build_key"] = territory_key()
+    territory.report["build_seconds"] = round(time.perf_counter() - started, 2)
+    write_territory(store, territory)  # the report, key included, is stored with each source
+    return territory.report
+
+
+def ensure_offer(store: Store, *, step: Step | None = None) -> dict[str, object] | None:
+    """Generate the demonstration offer when the store holds no offer at all."""
+    if store.scalar("SELECT count(*) FROM offer"):
+        return None
+    if step:
+        step("Génération de l'offre de démonstration (fictive)")
+    communes = store.df("SELECT code_commune, population, lat, lon FROM communes ORDER BY code_commune")
+    return load_batch(store, demo_offer(communes))
+
+
+def build_all(store: Store, node_modules: Path, *, force: bool = False,
+              step: Step | None = None) -> dict[str, object]:
+    """Everything ``make run`` needs, skipping what is current."""
+    report: dict[str, object] = {}
+    report["territory"] = ensure_territory(store, node_modules, force=force, step=step)
+    report["offer"] = ensure_offer(store, step=step)
+    return report
