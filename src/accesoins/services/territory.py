@@ -11,11 +11,10 @@ from ..store.territory import territory_stats
 
 def sources(store: Store) -> list[dict[str, object]]:
     """Every source in the store with its vintage, licence and attribution."""
-    frame = store.df(
+    return store.records(
         "SELECT source_id, kind, title, vintage, licence, attribution, url, file, is_demo, "
         "row_count, CAST(imported_at AS VARCHAR) AS imported_at FROM sources ORDER BY kind, source_id"
     )
-    return frame.to_dict(orient="records")
 
 
 def demo_notice(store: Store) -> str | None:
@@ -26,7 +25,7 @@ def demo_notice(store: Store) -> str | None:
 def home(store: Store) -> dict[str, object]:
     """Data of the home page: the territory, its coverage, the offer and every source."""
     stats = territory_stats(store)
-    offer = store.df(
+    offer = store.records(
         "SELECT o.category, s.is_demo, sum(o.quantity) AS quantity, count(DISTINCT o.code_commune) "
         "AS communes FROM offer o JOIN sources s USING (source_id) GROUP BY ALL ORDER BY 1"
     )
@@ -38,7 +37,7 @@ def home(store: Store) -> dict[str, object]:
         "software_version": __version__,
         "territory": stats,
         "territory_build": json.loads(build).get("coverage", {}) if build else {},
-        "offer": offer.to_dict(orient="records"),
+        "offer": offer,
         "demo_notice": demo_notice(store),
         "sources": sources(store),
     }

@@ -88,6 +88,12 @@ class Store:
     def df(self, sql: str, params: list | tuple | None = None) -> pd.DataFrame:
         return self.con.execute(sql, params or []).df()
 
+    def records(self, sql: str, params: list | tuple | None = None) -> list[dict[str, object]]:
+        """Rows as JSON-ready dicts (NULL → None), without going through pandas."""
+        cur = self.con.execute(sql, params or [])
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
     def scalar(self, sql: str, params: list | tuple | None = None):
         row = self.con.execute(sql, params or []).fetchone()
         return row[0] if row else None

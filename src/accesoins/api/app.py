@@ -1,0 +1,91 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import hashlib
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from .. import __version__
+from ..config import Settings
+from ..store import open_store
+from .errors import install_error_handlers
+from .pages import router
+
+DESCRIPTION = (
+    "API ouverte d'accesoins. Chaque page du site a son jumeau JSON (suffixe `.json`). "
+    "Attributions : voir `/sources.json` (Licence Ouverte pour les données IGN, INSEE, DGCL ; "
+    "CC-BY 4.0 pour GeoNames)."
+)
+
+
+def create_app(settings: Settings, *, store=None) -> FastAPI:
+    """Build the app; it opens the store read-only unless one is given (tests)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        own = store is None
+        app.state.store = store or open_store(settings.db_path, read_only=True)
+        app.state.etag_seed = _etag_seed(app.state.store)
+        try:
+            yield
+        finally:
+            if own:
+                app.state.store.close()
+
+    app = FastAPI(title="accesoins", version=__version__, description=DESCRIPTION,
+                  docs_url=None, redoc_url=None, lifespan=lifespan)
+    web = resources.files("accesoins.web")
+    app.state.templates = Jinja2Templates(directory=str(web / "templates"))
+    app.mount("/static", StaticFiles(directory=str(web / "static")), name="static")
+    swagger = settings.node_modules / "swagger-ui-dist"
+    if swagger.exists():
+        app.mount("/assets/swagger", StaticFiles(directory=str(swagger)), name="swagger")
+    install_error_handlers(app)
+    app.include_router(router)
+
+    @app.get("/docs", include_in_schema=False)
+    def docs():
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json", title="accesoins — API",
+            swagger_js_url="/assets/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/assets/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
+
+    @app.middleware("http")
+    async def caching(request: Request, call_next):
+        response = await call_next(request)
+        if request.method == "GET" and response.status_code == 200 and hasattr(app.state, "etag_seed"):
+            tag = hashlib.sha1(f"{app.state.etag_seed}{request.url}".encode()).hexdigest()[:20]
+            etag = f'W/"{tag}"'
+            if request.headers.get("if-none-match") == etag:
+                from starlette.responses import Response
+
+                return Response(status_code=304, headers={"ETag": etag})
+            response.headers["ETag"] = etag
+            response.headers.setdefault("Cache-Control", "public, max-age=300")
+        return response
+
+    return app
+
+
+def _etag_seed(store) -> str:
+    """Changes whenever the store's content changes (sources or results written)."""
+    try:
+        row = store.con.execute(
+            "SELECT CAST(max(imported_at) AS VARCHAR) || count(*) FROM sources"
+        ).fetchone()
+        return f"{__version__}:{row[0]}"
+    except Exception:  # noqa: BLE001 - an unbuilt store still serves its error pages
+        return __version__
+
+
+def static_dir() -> Path:
+    return Path(str(resources.files("accesoins.web") / "static"))

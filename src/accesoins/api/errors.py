@@ -1,0 +1,70 @@
+"""One JSON shape for every error, and HTML error pages for browsers.
+
+``{"error": {"status": 404, "message": "...", "file": null, "line": null, "field": null}}``.
+Bad input is answered 4xx, never 500.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..errors import AccesoinsError, InputError, NotBuiltError, ParameterError
+from ..services.communes import CommuneNotFound
+
+
+def error_body(status: int, message: str, *, file=None, line=None, field=None) -> dict:
+    return {"error": {"status": status, "message": message, "file": file, "line": line, "field": field}}
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.endswith(".json") and "text/html" in request.headers.get("accept", "")
+
+
+def _respond(request: Request, status: int, body: dict):
+    if _wants_html(request):
+        templates = request.app.state.templates
+        return templates.TemplateResponse(
+            request, "error.html", {"error": body["error"], "page": {"demo_notice": None}},
+            status_code=status,
+        )
+    return JSONResponse(body, status_code=status)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        message = {404: "Page introuvable."}.get(exc.status_code, str(exc.detail))
+        if exc.status_code == 404 and exc.detail not in (None, "Not Found"):
+            message = str(exc.detail)
+        return _respond(request, exc.status_code, error_body(exc.status_code, message))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError):
+        first = exc.errors()[0] if exc.errors() else {}
+        field = ".".join(str(p) for p in first.get("loc", [])[1:]) or None
+        message = f"Paramètre invalide : {first.get('msg', 'valeur incorrecte')}"
+        return _respond(request, 400, error_body(400, message, field=field))
+
+    @app.exception_handler(InputError)
+    async def input_error(request: Request, exc: InputError):
+        return _respond(request, 400, error_body(400, exc.message, file=exc.file, line=exc.line,
+                                                 field=exc.field))
+
+    @app.exception_handler(ParameterError)
+    async def parameter_error(request: Request, exc: ParameterError):
+        return _respond(request, 400, error_body(400, str(exc)))
+
+    @app.exception_handler(NotBuiltError)
+    async def not_built(request: Request, exc: NotBuiltError):
+        return _respond(request, 503, error_body(503, str(exc)))
+
+    @app.exception_handler(CommuneNotFound)
+    async def not_found(request: Request, exc: CommuneNotFound):
+        return _respond(request, 404, error_body(404, str(exc)))
+
+    @app.exception_handler(AccesoinsError)
+    async def other_error(request: Request, exc: AccesoinsError):
+        return _respond(request, 400, error_body(400, str(exc)))

@@ -1,0 +1,1 @@
+"""Templates and static assets of the site (French, accessible, no external asset)."""
