@@ -1,0 +1,541 @@
+"""Shared reading and validation helpers for the importers.
+
+Every importer goes through the same steps: decode the file (strictly, or with
+the fallback encoding its format declares), split it into records while
+keeping the physical line number of each (for error messages), check each
+record has the expected number of fields, then validate counts, coordinates
+and commune codes column by column with pandas. The helpers here raise
+:class:`~accesoins.errors.InputError` naming the file, the 1-based physical
+line (header included) and the field, with a French message.
+
+All files read here hold one record per physical line (no quoted newlines),
+which is true of every national format we import.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from accesoins.errors import InputError
+from accesoins.offer.batch import OFFER_COLUMNS, POPULATION_COLUMNS, ImportBatch
+from accesoins.territory.codes import CommuneIndex, normalise_code
+
+RULES_PATH = Path(__file__).resolve().parent.parent / "rules" / "categories.yaml"
+
+SEPARATOR_NAMES = {";": "point-virgule", ",": "virgule", "\t": "tabulation", "|": "barre verticale"}
+
+# Bounding boxes (lat_min, lat_max, lon_min, lon_max), with a small margin, of the
+# territories whose communes have an INSEE code: métropole with Corsica, the five
+# DROM, and Saint-Pierre-et-Miquelon (present in FINESS).
+FRANCE_BOXES: dict[str, tuple[float, float, float, float]] = {
+    "métropole": (41.3, 51.15, -5.25, 9.65),
+    "Guadeloupe": (15.8, 18.2, -63.2, -60.9),
+    "Martinique": (14.35, 14.9, -61.3, -60.75),
+    "Guyane": (2.1, 5.85, -54.7, -51.5),
+    "La Réunion": (-21.45, -20.85, 55.15, 55.9),
+    "Mayotte": (-13.05, -12.6, 44.95, 45.35),
+    "Saint-Pierre-et-Miquelon": (46.7, 47.2, -56.45, -56.1),
+}
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """The file's bytes; a ``.zip`` holding one data file is opened transparently."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError("fichier introuvable", file=path)
+    if path.suffix.lower() == ".zip":
+        with zipfile.ZipFile(path) as zf:
+            members = [n for n in zf.namelist() if not n.endswith("/")]
+            data_members = [n for n in members if n.lower().endswith((".csv", ".txt"))]
+            if len(data_members) != 1:
+                raise InputError(
+                    "l'archive doit contenir exactement un fichier .csv ou .txt "
+                    f"(trouvé : {', '.join(members) or 'aucun'})",
+                    file=path,
+                )
+            return zf.read(data_members[0])
+    return path.read_bytes()
+
+
+def decode(
+    data: bytes, *, file: str | Path, encoding: str = "utf-8", fallback: str | None = None
+) -> tuple[str, str, list[str]]:
+    """Decode ``data``; return ``(text, encoding used, warnings)``.
+
+    A UTF-8 byte-order mark is dropped. When ``encoding`` fails and the format
+    declares a ``fallback`` (e.g. ``cp1252`` for FINESS), the fallback is used and
+    a warning says so; otherwise an :class:`InputError` names the first bad line.
+    """
+    warnings: list[str] = []
+    if not data.strip():
+        raise InputError("fichier vide : aucune ligne d'en-tête ni de données", file=file, line=1)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode(encoding), encoding, warnings
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        if fallback is not None:
+            try:
+                text = data.decode(fallback)
+            except UnicodeDecodeError as exc2:
+                line2 = data[: exc2.start].count(b"\n") + 1
+                raise InputError(
+                    f"encodage illisible : octet 0x{data[exc2.start]:02X} ni {encoding} ni {fallback}",
+                    file=file,
+                    line=line2,
+                ) from exc2
+            warnings.append(
+                f"fichier non {encoding} (première anomalie ligne {line}) : lu en {fallback}, "
+                "l'encodage déclaré par ce format"
+            )
+            return text, fallback, warnings
+        raise InputError(
+            f"encodage invalide : l'octet 0x{data[exc.start]:02X} n'est pas du {encoding.upper()} "
+            "(fichier en latin-1 / windows-1252 ?) ; réenregistrez le fichier en UTF-8",
+            file=file,
+            line=line,
+        ) from exc
+
+
+def split_lines(text: str) -> pd.Series:
+    """Physical lines as a Series indexed by 1-based line number (line ends dropped)."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    s = pd.Series(lines, dtype="object")
+    s = s.str.rstrip("\r")
+    s.index = np.arange(1, len(s) + 1)
+    return s
+
+
+# --------------------------------------------------------------------------- records
+
+
+def count_fields(lines: pd.Series, sep: str, *, quoting: bool = True) -> pd.Series:
+    """Number of fields on each line (quoted parts ignored when ``quoting``)."""
+    text = lines.str.replace(r'"[^"]*"', "", regex=True) if quoting else lines
+    return text.str.count(re.escape(sep)) + 1
+
+
+def parse_records(
+    lines: pd.Series,
+    names: Sequence[str],
+    sep: str,
+    *,
+    file: str | Path,
+    quoting: bool = True,
+    allowed_counts: Iterable[int] | None = None,
+) -> pd.DataFrame:
+    """Parse ``lines`` (indexed by line number) into a DataFrame of strings.
+
+    Every line must have ``len(names)`` fields (or one of ``allowed_counts``, the
+    missing trailing fields then read as empty). The result is indexed by line
+    number. Raises :class:`InputError` on the first line with a wrong count.
+    """
+    n = len(names)
+    counts = count_fields(lines, sep, quoting=quoting)
+    allowed = set(allowed_counts) if allowed_counts is not None else {n}
+    bad = ~counts.isin(allowed)
+    if bad.any():
+        line = int(counts.index[bad.argmax()])
+        k = int(counts[line])
+        if k < n:
+            fld = names[k]
+            msg = (
+                f"ligne tronquée : {k} champ(s) au lieu de {n} attendus (séparateur "
+                f"« {sep} »), le champ « {fld} » et les suivants manquent"
+            )
+        else:
+            fld = None
+            msg = f"ligne mal formée : {k} champs au lieu de {n} attendus (séparateur « {sep} »)"
+        raise InputError(msg, file=file, line=line, field=fld)
+    if len(lines) == 0:
+        return pd.DataFrame(columns=list(names), dtype="object")
+    frame = pd.read_csv(
+        io.StringIO("\n".join(lines.tolist())),
+        sep=sep,
+        header=None,
+        names=list(names),
+        dtype=str,
+        keep_default_na=False,
+        skip_blank_lines=False,
+        quoting=0 if quoting else 3,
+        engine="c",
+    )
+    frame.index = lines.index
+    return frame
+
+
+@dataclass
+class Table:
+    """A delimited file read as strings, with the physical line number of each row."""
+
+    frame: pd.DataFrame  # indexed by physical line number, str columns
+    file: str
+    sep: str
+    encoding: str
+    header_line: int = 1
+    warnings: list[str] = field(default_factory=list)
+
+    def require(self, columns: Iterable[str], *, hint: str = "") -> None:
+        """Raise naming the header line when one of ``columns`` is missing."""
+        missing = [c for c in columns if c not in self.frame.columns]
+        if missing:
+            raise InputError(
+                f"colonne obligatoire « {missing[0]} » absente de l'en-tête"
+                f"{hint}{_separator_hint(self)}",
+                file=self.file,
+                line=self.header_line,
+                field=missing[0],
+            )
+
+    def pick(self, *names: str) -> str | None:
+        """First of ``names`` present among the columns (case-insensitive), or ``None``."""
+        upper = {c.upper(): c for c in self.frame.columns}
+        for name in names:
+            if name in self.frame.columns:
+                return name
+            if name.upper() in upper:
+                return upper[name.upper()]
+        return None
+
+
+def _separator_hint(table: Table) -> str:
+    cols = list(table.frame.columns)
+    if len(cols) == 1:
+        others = [s for s in SEPARATOR_NAMES if s != table.sep and s in cols[0]]
+        if others:
+            return (
+                f" ; l'en-tête ne forme qu'une colonne : le séparateur attendu est "
+                f"« {table.sep} » ({SEPARATOR_NAMES[table.sep]}) mais le fichier semble "
+                f"utiliser « {others[0]} » ({SEPARATOR_NAMES[others[0]]})"
+            )
+    return ""
+
+
+def detect_separator(header: str, candidates: Sequence[str]) -> str:
+    """The candidate separator found most often in ``header`` (quoted parts ignored)."""
+    unquoted = re.sub(r'"[^"]*"', "", header)
+    counts = [(unquoted.count(s), -i, s) for i, s in enumerate(candidates)]
+    best = max(counts)
+    return best[2] if best[0] > 0 else candidates[0]
+
+
+def read_table(
+    path: str | Path,
+    *,
+    seps: Sequence[str] = (";",),
+    encoding: str = "utf-8",
+    fallback: str | None = None,
+    quoting: bool = True,
+    drop_empty_trailing: bool = True,
+) -> Table:
+    """Read a delimited file with a header line into a :class:`Table`.
+
+    The separator is chosen among ``seps`` from the header; blank lines are
+    skipped (their numbers are kept for the other lines); a header-only file is
+    an error. Column names are stripped of spaces and quotes.
+    """
+    file = str(path)
+    text, used, warnings = decode(read_bytes(path), file=file, encoding=encoding, fallback=fallback)
+    lines = split_lines(text)
+    nonblank = lines[lines.str.strip() != ""]
+    if nonblank.empty:
+        raise InputError("fichier vide : aucune ligne d'en-tête ni de données", file=file, line=1)
+    header_line = int(nonblank.index[0])
+    header = nonblank.iloc[0]
+    sep = detect_separator(header, seps)
+    names = [h.strip().strip('"').strip() for h in header.split(sep)] if not quoting else None
+    if names is None:
+        names = [
+            str(h).strip()
+            for h in pd.read_csv(
+                io.StringIO(header), sep=sep, header=None, dtype=str, keep_default_na=False
+            ).iloc[0]
+        ]
+    if drop_empty_trailing and len(names) > 1 and names[-1] == "":
+        # a trailing separator on every line (RPPS extractions): an empty last column
+        names = names[:-1] + ["__trailing__"]
+    dupes = pd.Series(names)[pd.Series(names).duplicated()]
+    if len(dupes):
+        raise InputError(
+            f"colonne « {dupes.iloc[0]} » en double dans l'en-tête",
+            file=file,
+            line=header_line,
+            field=str(dupes.iloc[0]),
+        )
+    body = nonblank.iloc[1:]
+    if body.empty:
+        raise InputError(
+            "le fichier ne contient que l'en-tête : aucune ligne de données",
+            file=file,
+            line=header_line + 1,
+        )
+    frame = parse_records(body, names, sep, file=file, quoting=quoting)
+    frame = frame.drop(columns=["__trailing__"], errors="ignore")
+    return Table(
+        frame=frame, file=file, sep=sep, encoding=used, header_line=header_line, warnings=warnings
+    )
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def first_bad(mask: pd.Series) -> int:
+    """Line number (index label) of the first True in ``mask``."""
+    return int(mask.index[np.argmax(mask.to_numpy())])
+
+
+def parse_quantity(values: pd.Series, *, file: str, field: str, integer: bool = False) -> pd.Series:
+    """Non-negative numbers from strings (decimal comma accepted); raise on the first bad one."""
+    s = values.astype("object").str.strip()
+    empty = s == ""
+    if empty.any():
+        raise InputError(
+            "valeur manquante : un nombre est attendu",
+            file=file,
+            line=first_bad(empty),
+            field=field,
+        )
+    num = pd.to_numeric(s.str.replace(",", ".", regex=False), errors="coerce")
+    bad = num.isna() | ~np.isfinite(num.astype(float))
+    if bad.any():
+        line = first_bad(bad)
+        raise InputError(f"« {s[line]} » n'est pas un nombre", file=file, line=line, field=field)
+    neg = num < 0
+    if neg.any():
+        line = first_bad(neg)
+        raise InputError(
+            f"nombre négatif ({s[line]}) : un effectif ne peut être négatif",
+            file=file,
+            line=line,
+            field=field,
+        )
+    if integer:
+        frac = (num % 1) != 0
+        if frac.any():
+            line = first_bad(frac)
+            raise InputError(
+                f"« {s[line]} » n'est pas un nombre entier", file=file, line=line, field=field
+            )
+    return num.astype(float)
+
+
+def parse_coordinate(
+    values: pd.Series, *, file: str, field: str, allow_empty: bool = False
+) -> pd.Series:
+    """Floats from strings (decimal comma accepted); empty → NaN when ``allow_empty``."""
+    s = values.astype("object").str.strip()
+    empty = s == ""
+    if empty.any() and not allow_empty:
+        raise InputError("coordonnée manquante", file=file, line=first_bad(empty), field=field)
+    num = pd.to_numeric(s.str.replace(",", ".", regex=False), errors="coerce")
+    bad = num.isna() & ~empty
+    if bad.any():
+        line = first_bad(bad)
+        raise InputError(
+            f"coordonnée « {s[line]} » non numérique", file=file, line=line, field=field
+        )
+    return num.astype(float)
+
+
+def in_france(lat: pd.Series | np.ndarray, lon: pd.Series | np.ndarray) -> np.ndarray:
+    """Boolean array: the point falls in one of :data:`FRANCE_BOXES`."""
+    lat = np.asarray(lat, dtype=float)
+    lon = np.asarray(lon, dtype=float)
+    ok = np.zeros(lat.shape, dtype=bool)
+    for la0, la1, lo0, lo1 in FRANCE_BOXES.values():
+        ok |= (lat >= la0) & (lat <= la1) & (lon >= lo0) & (lon <= lo1)
+    return ok
+
+
+def check_in_france(lat: pd.Series, lon: pd.Series, *, file: str, field: str) -> None:
+    """Raise on the first point (not NaN) outside France (métropole, Corsica, DROM)."""
+    present = lat.notna() & lon.notna()
+    bad = present & ~pd.Series(in_france(lat.to_numpy(), lon.to_numpy()), index=lat.index)
+    if bad.any():
+        line = first_bad(bad)
+        raise InputError(
+            f"coordonnées hors de France (latitude {lat[line]:.5f}, longitude {lon[line]:.5f}) : "
+            "ni en métropole ni dans un DROM ; latitude et longitude inversées ?",
+            file=file,
+            line=line,
+            field=field,
+        )
+
+
+@dataclass
+class Resolved:
+    """Result of mapping a column of commune codes onto current communes."""
+
+    code: pd.Series  # current code, NaN where unknown (indexed by line)
+    remapped: pd.DataFrame
+    rejected: pd.DataFrame
+
+
+def resolve_communes(
+    codes: pd.Series,
+    communes: CommuneIndex,
+    *,
+    file: str,
+    field: str,
+    skip_unknown: bool,
+) -> Resolved:
+    """Map codes through ``communes``; unknown codes raise, or are rejected when ``skip_unknown``."""
+    raw = codes.astype("object").fillna("").str.strip()
+    norm = raw.map(normalise_code)
+    resolved = pd.Series(
+        communes.resolve_many(norm.tolist()).to_numpy(), index=raw.index, dtype="object"
+    )
+    unknown = resolved.isna()
+    rejected = empty_rejected()
+    if unknown.any():
+        if not skip_unknown:
+            line = first_bad(unknown)
+            value = raw[line]
+            msg = (
+                "code commune vide"
+                if value == ""
+                else f"code commune « {value} » inconnu (ni commune actuelle, ni ancien code connu)"
+            )
+            raise InputError(
+                msg + " ; utilisez skip_unknown=True pour écarter ces lignes",
+                file=file,
+                line=line,
+                field=field,
+            )
+        rejected = pd.DataFrame(
+            {
+                "line": raw.index[unknown].astype(int),
+                "field": field,
+                "value": raw[unknown].to_numpy(),
+                "reason": np.where(raw[unknown] == "", "code commune vide", "code commune inconnu"),
+            }
+        )
+    moved = ~unknown & (resolved != norm)
+    remapped = pd.DataFrame(
+        {
+            "line": raw.index[moved].astype(int),
+            "old_code": norm[moved].to_numpy(),
+            "code_commune": resolved[moved].to_numpy(),
+        }
+    )
+    return Resolved(code=resolved, remapped=remapped, rejected=rejected)
+
+
+def empty_rejected() -> pd.DataFrame:
+    return pd.DataFrame({"line": pd.Series(dtype="int64"), "field": [], "value": [], "reason": []})
+
+
+def double_count_warning(resolved: Resolved) -> list[str]:
+    """Warn when an old code is mapped onto a commune the file also lists directly."""
+    if resolved.remapped.empty:
+        return []
+    direct = set(resolved.code[~resolved.code.index.isin(resolved.remapped["line"])].dropna())
+    both = sorted(set(resolved.remapped["code_commune"]) & direct)
+    if not both:
+        return []
+    return [
+        "anciens codes regroupés sur des communes aussi présentes directement dans le fichier "
+        f"(risque de double compte) : {', '.join(both[:10])}{' …' if len(both) > 10 else ''}"
+    ]
+
+
+# --------------------------------------------------------------------------- rules and output
+
+
+@lru_cache(maxsize=1)
+def load_rules() -> dict:
+    """The parsed ``rules/categories.yaml``."""
+    with RULES_PATH.open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def known_categories() -> set[str]:
+    return set(load_rules()["categories"])
+
+
+def to_json_column(frame: pd.DataFrame) -> pd.Series:
+    """One JSON object per row (vectorised through pandas); empty strings become null."""
+    if frame.empty:
+        return pd.Series([], dtype="object", index=frame.index)
+    clean = frame.astype("object").where(frame.astype("object") != "", None)
+    text = clean.to_json(orient="records", lines=True, force_ascii=False)
+    out = text.rstrip("\n").split("\n")
+    return pd.Series(out, index=frame.index, dtype="object")
+
+
+def offer_rows(n_index: pd.Index, **columns: object) -> pd.DataFrame:
+    """A frame with exactly :data:`OFFER_COLUMNS`, missing ones filled with ``None``/NaN."""
+    data = {}
+    for col in OFFER_COLUMNS:
+        value = columns.get(col)
+        if isinstance(value, pd.Series):
+            data[col] = value.to_numpy()
+        elif value is None and col in ("lat", "lon"):
+            data[col] = np.full(len(n_index), np.nan)
+        else:
+            data[col] = (
+                [value] * len(n_index) if not isinstance(value, (np.ndarray, list)) else value
+            )
+    frame = pd.DataFrame(data, index=n_index)
+    frame["quantity"] = frame["quantity"].astype(float)
+    frame["lat"] = frame["lat"].astype(float)
+    frame["lon"] = frame["lon"].astype(float)
+    return frame
+
+
+def finish(
+    *,
+    kind: str,
+    source: str,
+    title: str,
+    vintage: str,
+    licence: str,
+    attribution: str,
+    file: str,
+    rows: pd.DataFrame,
+    parameters: dict[str, object] | None = None,
+    remapped: pd.DataFrame | None = None,
+    rejected: pd.DataFrame | None = None,
+    warnings: list[str] | None = None,
+) -> ImportBatch:
+    """Assemble an :class:`ImportBatch`, with a clean RangeIndex and the table's columns."""
+    columns = OFFER_COLUMNS if kind == "offer" else POPULATION_COLUMNS
+    rows = rows[columns].reset_index(drop=True)
+    batch = ImportBatch(
+        kind=kind,
+        source=source,
+        title=title,
+        vintage=vintage,
+        licence=licence,
+        attribution=attribution,
+        file=file,
+        rows=rows,
+        parameters=dict(parameters or {}),
+        warnings=list(warnings or []),
+    )
+    if remapped is not None:
+        batch.remapped = remapped.reset_index(drop=True)
+    if rejected is not None and len(rejected):
+        batch.rejected = rejected.sort_values("line").reset_index(drop=True)
+    return batch
+
+
+def json_dumps(obj: object) -> str:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True)

@@ -1,0 +1,59 @@
+"""Projected coordinates of French national files → WGS84 longitude/latitude.
+
+FINESS and the BPE give coordinates in the legal projection of each territory:
+Lambert-93 in métropole and a UTM zone overseas. FINESS names the system at the
+end of ``sourcecoordet`` (``LAMBERT_93``, ``UTM_N20``…); the BPE documents it per
+territory. The EPSG codes below are those of the legal systems (RGF93, RGAF09,
+RGFG95, RGR92, RGM04, RGSPM06).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+from pyproj import Transformer
+
+# Name used by FINESS ``sourcecoordet`` → EPSG code.
+FINESS_CRS: dict[str, int] = {
+    "LAMBERT_93": 2154,  # RGF93 / Lambert-93 (métropole, Corsica)
+    "UTM_N20": 5490,  # RGAF09 / UTM 20N (Guadeloupe, Martinique, Saint-Martin, Saint-Barthélemy)
+    "UTM_N21": 4467,  # RGSPM06 / UTM 21N (Saint-Pierre-et-Miquelon)
+    "UTM_N22": 2972,  # RGFG95 / UTM 22N (Guyane)
+    "UTM_S38": 4471,  # RGM04 / UTM 38S (Mayotte)
+    "UTM_S40": 2975,  # RGR92 / UTM 40S (La Réunion)
+}
+
+# INSEE department of a commune code → EPSG of its legal projection (BPE files).
+DEPARTMENT_CRS: dict[str, int] = {
+    "971": 5490,
+    "972": 5490,
+    "973": 2972,
+    "974": 2975,
+    "975": 4467,
+    "976": 4471,
+}
+
+
+@lru_cache(maxsize=16)
+def _transformer(epsg: int) -> Transformer:
+    return Transformer.from_crs(epsg, 4326, always_xy=True)
+
+
+def to_wgs84(x: pd.Series, y: pd.Series, epsg: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Longitude and latitude of projected ``x``/``y``, one EPSG code per row (NaN stays NaN)."""
+    lon = pd.Series(np.nan, index=x.index, dtype=float)
+    lat = pd.Series(np.nan, index=x.index, dtype=float)
+    ok = x.notna() & y.notna() & epsg.notna()
+    for code in pd.unique(epsg[ok]):
+        sel = ok & (epsg == code)
+        lo, la = _transformer(int(code)).transform(x[sel].to_numpy(), y[sel].to_numpy())
+        lon[sel] = lo
+        lat[sel] = la
+    return lon, lat
+
+
+def department_epsg(codes: pd.Series) -> pd.Series:
+    """EPSG of the legal projection for each commune code (Lambert-93 unless DROM)."""
+    return codes.astype("object").str[:3].map(DEPARTMENT_CRS).fillna(2154).astype(int)
