@@ -24,6 +24,12 @@ app = typer.Typer(help="accesoins : mesurer et améliorer l'accès aux soins en 
                   no_args_is_help=True, rich_markup_mode="rich")
 territory_app = typer.Typer(help="Le territoire : communes, points, contours.", no_args_is_help=True)
 app.add_typer(territory_app, name="territory")
+import_app = typer.Typer(help="Importer un fichier national ou votre propre fichier (une transaction).",
+                         no_args_is_help=True)
+app.add_typer(import_app, name="import")
+data_app = typer.Typer(help="Fichiers nationaux : téléchargement depuis leurs adresses officielles.",
+                       no_args_is_help=True)
+app.add_typer(data_app, name="data")
 out = Console()
 err = Console(stderr=True)
 
@@ -164,6 +170,118 @@ def sources(as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")
         _print_demo_notice(store)
     finally:
         store.close()
+
+
+FileArg = Annotated[Path, typer.Argument(help="Fichier à importer.", exists=False)]
+SkipOpt = Annotated[bool, typer.Option("--skip-unknown", help="Écarter (et lister) les lignes à commune inconnue au lieu d'échouer.")]
+VintageOpt = Annotated[str | None, typer.Option(help="Millésime des données (ex. 2023).")]
+
+
+def _import(kind: str, path: Path, skip_unknown: bool, vintage: str | None, **options) -> None:
+    from .services.imports import import_file
+
+    settings = settings_from_env()
+    store = open_store(settings.db_path)
+    try:
+        with steps(f"Import {kind}") as step:
+            step(f"Lecture et validation de {path}")
+            report = import_file(store, kind, path, skip_unknown=skip_unknown, vintage=vintage, **options)
+    except AccesoinsError as e:
+        fail(e)  # the store is unchanged: the reader failed before any write
+    finally:
+        store.close()
+    out.print(f"[green]{report['title']}[/] ({report['vintage']}) : {report['rows']} lignes importées, "
+              f"{report['remapped']} codes anciens rattachés, {report['rejected']} lignes écartées.")
+    for w in report["warnings"]:
+        out.print(f"[yellow]Avertissement[/] : {w}")
+    for r in report["rejected_sample"]:
+        out.print(f"  écartée : ligne {r['line']}, champ « {r['field']} » = {r['value']!r} ({r['reason']})")
+    if report["replaced_demo_categories"]:
+        out.print("Données de démonstration remplacées pour : " + ", ".join(report["replaced_demo_categories"]))
+
+
+@import_app.command("bpe")
+def import_bpe(path: FileArg, skip_unknown: SkipOpt = False, vintage: VintageOpt = None) -> None:
+    """INSEE Base permanente des équipements (fichier communal, géolocalisé ou « CODGEO;NB_Dxxx »)."""
+    _import("bpe", path, skip_unknown, vintage)
+
+
+@import_app.command("finess")
+def import_finess(path: FileArg, skip_unknown: SkipOpt = False, vintage: VintageOpt = None) -> None:
+    """FINESS, extraction Etalab des établissements (structureet + geolocalisation)."""
+    _import("finess", path, skip_unknown, vintage)
+
+
+@import_app.command("finess-atlasante")
+def import_finess_atlasante(path: FileArg, skip_unknown: SkipOpt = False, vintage: VintageOpt = None) -> None:
+    """FINESS hospitaliers géolocalisés (extraction AtlaSanté / Eurostat, lat/lon WGS84)."""
+    _import("finess-atlasante", path, skip_unknown, vintage)
+
+
+@import_app.command("rpps")
+def import_rpps(path: FileArg, skip_unknown: SkipOpt = False, vintage: VintageOpt = None) -> None:
+    """Annuaire santé, extraction PS_LibreAcces (Personne_activite, séparateur « | »)."""
+    _import("rpps", path, skip_unknown, vintage)
+
+
+@import_app.command("population")
+def import_population(path: FileArg, skip_unknown: SkipOpt = False, vintage: VintageOpt = None) -> None:
+    """INSEE, population par sexe et âge quinquennal (POP1B, format long ou large)."""
+    _import("population", path, skip_unknown, vintage)
+
+
+@import_app.command("generic")
+def import_generic(
+    path: FileArg,
+    skip_unknown: SkipOpt = False,
+    vintage: VintageOpt = None,
+    categorie: Annotated[str | None, typer.Option(help="Catégorie de toutes les lignes.")] = None,
+    unit: Annotated[str | None, typer.Option(help="count, fte ou sites.")] = None,
+    column: Annotated[list[str] | None, typer.Option(help="Correspondance de colonne, ex. code_commune=CODGEO (répétable).")] = None,
+    preset: Annotated[str | None, typer.Option(help="Format large décrit dans rules/categories.yaml, ex. sirene_naf86.")] = None,
+    title: Annotated[str | None, typer.Option(help="Titre de la source.")] = None,
+    licence: Annotated[str | None, typer.Option(help="Licence de la source.")] = None,
+) -> None:
+    """Votre propre fichier d'offre (format générique documenté dans docs/generic-csv.md)."""
+    mapping = {}
+    for item in column or []:
+        if "=" not in item:
+            fail(ValueError(f"--column attend champ=colonne, pas « {item} »"))
+        key, value = item.split("=", 1)
+        mapping[key.strip()] = value.strip()
+    _import("generic", path, skip_unknown, vintage, category=categorie, unit=unit,
+            mapping=mapping or None, preset=preset, title=title, licence=licence)
+
+
+@data_app.command("download")
+def data_download(
+    name: Annotated[str, typer.Argument(help="Nom du fichier national (voir `accesoins data list`).")],
+    dest: Annotated[Path, typer.Option(help="Dossier de destination.")] = Path("var/downloads"),
+    base_url: Annotated[str | None, typer.Option(help="Miroir à utiliser à la place de l'adresse officielle.")] = None,
+) -> None:
+    """Télécharger un fichier national depuis son adresse officielle (jamais de fichier partiel)."""
+    from .offer.download import download
+
+    try:
+        with steps("Téléchargement") as step:
+            step(f"Téléchargement de {name}")
+            path = download(name, dest, base_url_override=base_url)
+    except AccesoinsError as e:
+        fail(e)
+    out.print(f"Enregistré : {path} ({path.stat().st_size / 1e6:.1f} Mo)")
+
+
+@data_app.command("list")
+def data_list() -> None:
+    """Les fichiers nationaux téléchargeables et leur importeur."""
+    from .offer.download import SOURCES
+
+    table = Table(title="Fichiers nationaux")
+    for col in ("Nom", "Description", "Adresse"):
+        table.add_column(col, overflow="fold")
+    for name, src in SOURCES.items():
+        table.add_row(name, src.description, src.url)
+    out.print(table)
 
 
 def main() -> None:  # entry point

@@ -6,7 +6,9 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from accesoins.api.app import create_app
 from accesoins.api.pages import PAGES
