@@ -7,6 +7,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 ACCESOINS := $(VENV)/bin/accesoins
 export ACCESOINS_DB ?= var/accesoins.duckdb
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -25,6 +26,12 @@ node_modules/.stamp: package.json package-lock.json
 
 install: $(VENV)/.stamp-python node_modules/.stamp
 
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+
 # Build the territory, the demonstration offer and everything computed from them (skips what is current).
 build: install
 	$(ACCESOINS) build
@@ -32,7 +39,7 @@ build: install
 run: build
 	$(ACCESOINS) serve --host $(HOST) --port $(PORT)
 
-test: install
+test: install browser
 	$(PY) -m pytest
 
 bench: build

@@ -11,7 +11,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from accesoins.api.app import create_app
-from accesoins.api.pages import PAGES
+from accesoins.api.rendering import PAGES
 
 HTML = {"accept": "text/html"}
 

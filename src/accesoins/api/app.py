@@ -16,6 +16,7 @@ from .. import __version__
 from ..config import Settings
 from ..store import open_store
 from .errors import install_error_handlers
+from . import observatory, orientation, participation, planning
 from .pages import router
 
 DESCRIPTION = (
@@ -49,6 +50,8 @@ def create_app(settings: Settings, *, store=None) -> FastAPI:
         app.mount("/assets/swagger", StaticFiles(directory=str(swagger)), name="swagger")
     install_error_handlers(app)
     app.include_router(router)
+    for area in (observatory, orientation, planning, participation):
+        app.include_router(area.router)
 
     @app.get("/docs", include_in_schema=False)
     def docs():

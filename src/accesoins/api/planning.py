@@ -1,0 +1,11 @@
+"""Planning for decision makers: France Santé sites, solidarity rotas, scenarios, installation rules.
+
+Pages are registered with :func:`accesoins.api.rendering.page` on this module's
+router, so each has its JSON twin; logic lives in the service functions.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,76 @@
+"""How a page and its JSON twin are registered and rendered.
+
+:func:`page` registers ``/x`` (HTML, for people) and ``/x.json`` (JSON, in the
+OpenAPI description) for one function returning a dict, as Datasette does. Every
+area of the site (observatory, orientation, planning, participation) has its
+own router and uses this one decorator.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from ..store.db import Store
+
+PAGES: list[tuple[str, str]] = []  # (page path, JSON twin path) of every page, for docs and tests
+
+
+def store_of(request: Request) -> Store:
+    """A cursor on the app's read-only store, safe to use in this request's thread."""
+    return request.app.state.store.cursor()
+
+
+def json_safe(value):
+    """NaN and infinities have no JSON form: they become null."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
+
+
+def render_html(request: Request, template: str, data: dict, json_url: str | None):
+    return request.app.state.templates.TemplateResponse(
+        request, template, {"page": data, "json_url": json_url}
+    )
+
+
+def page(router: APIRouter, path: str, template: str, *, summary: str,
+         json_path: str | None = None, tags: list[str] | None = None) -> Callable:
+    """Register an HTML page and its JSON twin for a function ``fn(request, ...) -> dict``.
+
+    The function's parameters (query and path) are the page's; FastAPI validates
+    them and documents them once, on the JSON twin.
+    """
+    json_path = json_path or f"{path}.json"
+
+    def deco(fn: Callable[..., dict]) -> Callable[..., dict]:
+        @functools.wraps(fn)
+        def as_json(**kw):
+            return JSONResponse(json_safe(fn(**kw)))
+
+        @functools.wraps(fn)
+        def as_html(**kw):
+            request: Request = kw["request"]
+            twin = request.url.path.rstrip("/")
+            twin = f"{twin}.json" if twin else json_path
+            if request.url.query:
+                twin += f"?{request.url.query}"
+            return render_html(request, template, fn(**kw), twin)
+
+        PAGES.append((path, json_path))
+        # the twin first: "/commune/{code}" would otherwise swallow "/commune/x.json"
+        router.add_api_route(json_path, as_json, methods=["GET"], summary=summary,
+                             tags=tags or ["pages"], name=f"{fn.__name__}_json")
+        router.add_api_route(path, as_html, methods=["GET"], include_in_schema=False,
+                             response_class=HTMLResponse, name=fn.__name__)
+        return fn
+
+    return deco
