@@ -42,8 +42,9 @@ run: build
 test: install browser
 	$(PY) -m pytest
 
+# Every bench/*.py (not _helpers) writes its JSON into bench/results/.
 bench: build
-	$(PY) bench/engine.py
+	@set -e; for script in bench/[!_]*.py; do echo "== $$script"; $(PY) $$script; done
 
 lint: install
 	$(VENV)/bin/ruff check src tests bench

@@ -1,0 +1,55 @@
+"""Bounded HTTP load on loopback: N concurrent clients for a fixed time or count.
+
+Used by the bench scripts (never by tests). Only 127.0.0.1 is ever a target.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from collections.abc import Callable
+
+import httpx
+
+
+async def _run(base_url: str, paths: Callable[[int], str], clients: int, seconds: float,
+               max_requests: int) -> dict[str, object]:
+    if not base_url.startswith(("http://127.0.0.1", "http://localhost")):
+        raise ValueError("load only goes to loopback")
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    deadline = time.perf_counter() + seconds
+    counter = iter(range(max_requests))
+
+    async def client(k: int) -> None:
+        async with httpx.AsyncClient(base_url=base_url, timeout=10) as http:
+            for i in counter:
+                if time.perf_counter() > deadline:
+                    return
+                t0 = time.perf_counter()
+                try:
+                    r = await http.get(paths(i))
+                    if r.status_code >= 400:
+                        errors[str(r.status_code)] = errors.get(str(r.status_code), 0) + 1
+                except httpx.HTTPError as e:
+                    errors[type(e).__name__] = errors.get(type(e).__name__, 0) + 1
+                latencies.append(time.perf_counter() - t0)
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(client(k) for k in range(clients)))
+    wall = time.perf_counter() - t0
+    ms = sorted(x * 1000 for x in latencies)
+    q = statistics.quantiles(ms, n=100) if len(ms) >= 2 else [float("nan")] * 99
+    return {
+        "clients": clients, "requests": len(ms), "seconds": round(wall, 2),
+        "requests_per_second": round(len(ms) / wall, 1) if wall else None,
+        "p50_ms": round(q[49], 2), "p95_ms": round(q[94], 2), "p99_ms": round(q[98], 2),
+        "max_ms": round(ms[-1], 2) if ms else None, "errors": errors,
+    }
+
+
+def load(base_url: str, paths: Callable[[int], str], *, clients: int = 50, seconds: float = 10.0,
+         max_requests: int = 20_000) -> dict[str, object]:
+    """Run the load and return latency percentiles (ms), throughput and error counts."""
+    return asyncio.run(_run(base_url, paths, clients, seconds, max_requests))
