@@ -125,6 +125,7 @@ def open_store(path: Path | str | None, *, read_only: bool = False, migrate: boo
             raise NotBuiltError(f"La base {path} n'existe pas : lancez `accesoins build`.")
         path.parent.mkdir(parents=True, exist_ok=True)
         store = Store(duckdb.connect(str(path), read_only=read_only), path)
+    store.con.execute("SET enable_progress_bar = false")
     if migrate and not read_only:
         store.migrate()
     return store

@@ -1,0 +1,103 @@
+"""APL, nearest care and coverage computed from the store, stored with provenance.
+
+These functions glue the store to the pure engine (:mod:`accesoins.access`):
+read inputs, compute, return values with parameters and vintages. The CLI,
+the observatory build and the planning tools call them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..access.apl import apl as apl_function
+from ..access.coverage import coverage as coverage_model
+from ..access.nearest import nearest as nearest_model
+from ..store.db import Store
+from ..travel.road import RoadTimeModel
+from . import inputs
+from .travel import travel_times
+
+APL_MAX_MINUTES = 30.0  # the APL steps stop at 20 min; one cached matrix serves all professions
+NEAREST_MAX_MINUTES = 180.0
+
+
+@dataclass
+class Computed:
+    """Values indexed by code_commune, with what is needed to store and cite them."""
+
+    kind: str
+    values: pd.DataFrame
+    params: dict[str, object]
+    vintages: dict[str, object]
+    is_demo: bool
+
+
+def _vintages(store: Store, pop_desc: dict[str, object], supply_desc: dict[str, object]) -> dict[str, object]:
+    return {"territoire": inputs.territory_vintage(store), **pop_desc, "offre": supply_desc.get("offer")}
+
+
+def compute_apl(store: Store, profession: str = "medecin_generaliste", *, max_age: int | None = None,
+                vintage: int = 2023, model: RoadTimeModel | None = None) -> Computed:
+    """The DREES APL of every commune for ``profession``."""
+    model = model or RoadTimeModel()
+    population, pop_desc = inputs.population(store, by_age=profession == "medecin_generaliste")
+    supply, supply_desc = inputs.supply(store, profession)
+    if "activity" not in supply and "fte" not in supply and (supply["quantity"] != 1).any():
+        # aggregated headcounts: one row per practitioner is what the APL counts
+        supply = supply.loc[supply.index.repeat(supply["quantity"].round().astype(int))]
+    cost = travel_times(store, max_minutes=APL_MAX_MINUTES, model=model)
+    if max_age is not None and "age" not in supply:
+        max_age_note = "âge non renseigné par la source : tous les praticiens sont comptés"
+        result = apl_function(population, supply, cost, profession=profession, vintage=vintage)
+        result.params["max_age_note"] = max_age_note
+    else:
+        result = apl_function(population, supply, cost, profession=profession, vintage=vintage,
+                               max_age=max_age)
+    params = {**result.params, "travel_model": model.cache_key(), "max_age": max_age}
+    name = "apl" if max_age is None else f"apl_{max_age}"
+    return Computed("apl", result.values.rename(name).to_frame(), params,
+                    _vintages(store, pop_desc, supply_desc), bool(supply_desc["is_demo"]))
+
+
+def compute_nearest(store: Store, category: str, *, model: RoadTimeModel | None = None,
+                    max_minutes: float = NEAREST_MAX_MINUTES) -> Computed:
+    """Minutes to the nearest and second-nearest commune holding ``category``."""
+    model = model or RoadTimeModel()
+    counts = inputs.site_counts(store, category)
+    sites = counts.index[counts > 0]
+    cost = travel_times(store, max_minutes=max_minutes, destinations=sites, model=model)
+    points = inputs.commune_points(store)
+    near = nearest_model(cost, sites, origins=points.index)
+    values = near[["nearest_minutes", "second_minutes"]]
+    # a commune with two or more sites has its second site at 0 minutes too
+    multi = counts.reindex(points.index).fillna(0) >= 2
+    values.loc[multi, "second_minutes"] = 0.0
+    supply_desc = {"offer": [f"{s['title']} — {s['vintage']}" for s in inputs.offer_sources(store, category)]}
+    demo = any(s["is_demo"] for s in inputs.offer_sources(store, category))
+    params = {"indicator": "nearest", "category": category, "max_minutes": max_minutes,
+              "travel_model": model.cache_key(), "unit": "minutes"}
+    return Computed("nearest", values, params, _vintages(store, {}, supply_desc), demo)
+
+
+def compute_coverage(store: Store, category: str | list[str], max_minutes: float = 30.0, *,
+                     model: RoadTimeModel | None = None) -> tuple[Computed, dict[str, float]]:
+    """Whether each commune is within ``max_minutes`` of a site of ``category`` (one or several)."""
+    model = model or RoadTimeModel()
+    cats = [category] if isinstance(category, str) else list(category)
+    counts = pd.concat([inputs.site_counts(store, c) for c in cats]).groupby(level=0).sum()
+    sites = counts.index[counts > 0]
+    cost = travel_times(store, max_minutes=max_minutes, destinations=sites, model=model)
+    population, pop_desc = inputs.population(store, by_age=False)
+    result = coverage_model(population, cost, sites, max_minutes)
+    values = pd.DataFrame({"covered": result.covered.astype(float),
+                           "population_beyond": population.where(~result.covered, 0.0)})
+    sources = [s for c in cats for s in inputs.offer_sources(store, c)]
+    params = {"indicator": "coverage", "categories": cats, "max_minutes": max_minutes,
+              "travel_model": model.cache_key()}
+    summary = {"population_covered": result.population_covered,
+               "population_total": result.population_total, "share": result.share}
+    return (Computed("coverage", values, params,
+                     _vintages(store, pop_desc, {"offer": [f"{s['title']} — {s['vintage']}" for s in sources]}),
+                     any(s["is_demo"] for s in sources)), summary)

@@ -1,0 +1,96 @@
+"""Inputs of the engine read from the store: points, population, supply, with their vintages.
+
+Everything here returns plain pandas objects for :mod:`accesoins.access` and a
+``vintages`` dict naming the sources (and whether any is fictitious) so that
+results carry their provenance.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from ..errors import NotBuiltError
+from ..store.db import Store
+
+AGE_BANDS = ["0-4", "5-9", "10-14", "15-19", "20-24", "25-29", "30-34", "35-39", "40-44", "45-49",
+             "50-54", "55-59", "60-64", "65-69", "70-74", "75-79", "80-84", "85-89", "90+"]
+
+
+def commune_points(store: Store) -> pd.DataFrame:
+    """Communes indexed by code with ``lat``, ``lon``, ``population`` and ``density`` (inh./km²)."""
+    store.require_territory()
+    frame = store.df(
+        "SELECT code_commune, lat, lon, coalesce(population, 0) AS population, "
+        "coalesce(population, 0) / greatest(area_km2, 0.01) AS density FROM communes ORDER BY 1"
+    ).set_index("code_commune")
+    return frame
+
+
+def territory_vintage(store: Store) -> dict[str, str]:
+    rows = store.records("SELECT source_id, vintage FROM sources WHERE kind = 'territory' ORDER BY 1")
+    return {r["source_id"]: r["vintage"] for r in rows}
+
+
+def population(store: Store, *, by_age: bool = True) -> tuple[pd.Series | pd.DataFrame, dict[str, object]]:
+    """Population by commune: by age band when an INSEE file covering all bands is imported."""
+    points = commune_points(store)
+    if by_age:
+        src = store.records(
+            "SELECT source_id, vintage FROM sources WHERE kind = 'population_by_age' "
+            "ORDER BY imported_at DESC LIMIT 1"
+        )
+        if src:
+            long = store.df(
+                "SELECT code_commune, age_band, sum(population) AS population FROM population_by_age "
+                "WHERE source_id = ? GROUP BY ALL", [src[0]["source_id"]]
+            )
+            wide = long.pivot(index="code_commune", columns="age_band", values="population")
+            wide = wide.reindex(index=points.index, columns=AGE_BANDS).fillna(0.0)
+            return wide, {"population": f"{src[0]['source_id']} (par tranche d'âge)"}
+    legal = territory_vintage(store).get("etalab_decoupage_administratif", "")
+    return points["population"].astype(float), {"population": f"population municipale — {legal}"}
+
+
+def offer_sources(store: Store, category: str) -> list[dict[str, object]]:
+    return store.records(
+        "SELECT DISTINCT s.source_id, s.title, s.vintage, s.is_demo FROM offer o "
+        "JOIN sources s USING (source_id) WHERE o.category = ? ORDER BY 1", [category]
+    )
+
+
+def supply(store: Store, category: str) -> tuple[pd.DataFrame, dict[str, object]]:
+    """One row per offer row of ``category``: ``site`` (commune), ``quantity``, ``unit``,
+    and ``age``/``activity``/``fte`` when the source carries them."""
+    rows = store.df(
+        "SELECT code_commune AS site, quantity, unit, attributes FROM offer WHERE category = ?",
+        [category],
+    )
+    if rows.empty:
+        raise NotBuiltError(f"Aucune offre de la catégorie « {category} » dans la base.")
+    attrs = rows["attributes"].map(lambda a: json.loads(a) if isinstance(a, str) and a else {})
+    for key, col in (("age", "age"), ("activite", "activity"), ("etp", "fte")):
+        values = attrs.map(lambda d, k=key: d.get(k))
+        if values.notna().any():
+            rows[col] = pd.to_numeric(values, errors="coerce")
+    rows.loc[rows["unit"].eq("fte"), "fte"] = rows.loc[rows["unit"].eq("fte"), "quantity"]
+    sources = offer_sources(store, category)
+    return rows.drop(columns="attributes"), {
+        "offer": [f"{s['title']} — {s['vintage']}" for s in sources],
+        "is_demo": any(s["is_demo"] for s in sources),
+    }
+
+
+def site_counts(store: Store, category: str) -> pd.Series:
+    """Quantity of ``category`` by commune (sites, headcount or FTE as stored)."""
+    frame = store.df(
+        "SELECT code_commune, sum(quantity) AS q FROM offer WHERE category = ? GROUP BY 1", [category]
+    )
+    if frame.empty:
+        known = [r["category"] for r in store.records("SELECT DISTINCT category FROM offer ORDER BY 1")]
+        raise NotBuiltError(
+            f"Aucune offre de la catégorie « {category} » dans la base ; catégories présentes : "
+            + ", ".join(known)
+        )
+    return frame.set_index("code_commune")["q"]
