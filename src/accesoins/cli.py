@@ -27,6 +27,9 @@ app.add_typer(territory_app, name="territory")
 import_app = typer.Typer(help="Importer un fichier national ou votre propre fichier (une transaction).",
                          no_args_is_help=True)
 app.add_typer(import_app, name="import")
+observatoire_app = typer.Typer(help="L'observatoire : indicateurs par commune et territoire.",
+                               no_args_is_help=True)
+app.add_typer(observatoire_app, name="observatoire")
 access_app = typer.Typer(help="Accessibilité : temps vers le soin le plus proche, couverture.",
                          no_args_is_help=True)
 app.add_typer(access_app, name="access")
@@ -66,6 +69,10 @@ def build(force: Annotated[bool, typer.Option(help="Reconstruire même si à jou
             )
         else:
             out.print("Territoire : déjà à jour.")
+        if report["observatory"]:
+            obs = report["observatory"]
+            out.print(f"Observatoire : {len(obs['indicators'])} indicateurs pour {obs['communes']} communes "
+                      f"en {obs['seconds']} s.")
         if report["offer"]:
             out.print(f"[yellow]Offre de démonstration FICTIVE générée : {report['offer']['rows']} lignes.")
         _print_demo_notice(store)
@@ -287,6 +294,26 @@ def data_list() -> None:
     out.print(table)
 
 
+@observatoire_app.command("build")
+def observatoire_build() -> None:
+    """Recalculer tous les indicateurs (communes, EPCI, départements, régions, France)."""
+    from .services.observatory import build_observatory
+
+    store = open_store(settings_from_env().db_path)
+    try:
+        with steps("Observatoire") as step:
+            report = build_observatory(store, step=step)
+    except AccesoinsError as e:
+        fail(e)
+    finally:
+        store.close()
+    out.print(f"{len(report['indicators'])} indicateurs, {report['rows']} valeurs, {report['seconds']} s.")
+    for name, why in report["skipped"].items():
+        out.print(f"[yellow]Non calculé[/] {name} : {why}")
+    if report["is_demo"]:
+        out.print("[bold yellow]⚠ Calculé sur des données FICTIVES de démonstration.")
+
+
 OutOpt = Annotated[Path | None, typer.Option("--out", help="Fichier de sortie .csv ou .parquet (avec son .provenance.json).")]
 
 
@@ -296,7 +323,8 @@ def _finish_computation(computed, out_path: Path | None, extra: dict | None = No
 
     store = open_store(settings_from_env().db_path)
     try:
-        rid = save_result(store, computed.kind, computed.values, params=computed.params,
+        numeric = computed.values.select_dtypes("number")
+        rid = save_result(store, computed.kind, numeric, params=computed.params,
                           vintages=computed.vintages, is_demo=computed.is_demo)
     finally:
         store.close()
@@ -317,7 +345,7 @@ def _finish_computation(computed, out_path: Path | None, extra: dict | None = No
     table = Table(title=f"Résultat {rid}")
     for col in ("Valeur", "Moyenne", "Médiane", "Min", "Max", "Manquantes"):
         table.add_column(col)
-    for col in computed.values.columns:
+    for col in computed.values.select_dtypes("number").columns:
         v = computed.values[col]
         table.add_row(col, f"{v.mean():.3f}", f"{v.median():.3f}", f"{v.min():.3f}", f"{v.max():.3f}",
                       str(int(v.isna().sum())))
@@ -352,8 +380,7 @@ def apl(
 
 @access_app.command("nearest")
 def access_nearest(
-    category: Annotated[str, typer.Option(help="Catégorie d'offre, ex. urgences, maternite, pharmacie.")],
-    max_minutes: Annotated[float, typer.Option(help="Plafond de recherche, en minutes.")] = 180.0,
+    category: Annotated[list[str], typer.Option(help="Catégorie(s) d'offre (répétable), ex. urgences, maternite.")],
     out_path: OutOpt = None,
 ) -> None:
     """Temps vers le site le plus proche et le deuxième plus proche d'une catégorie."""
@@ -362,8 +389,8 @@ def access_nearest(
     store = open_store(settings_from_env().db_path)
     try:
         with steps("Soin le plus proche") as step:
-            step(f"Temps vers {category}")
-            computed = compute_nearest(store, category, max_minutes=max_minutes)
+            step(f"Temps vers {', '.join(category)}")
+            computed = compute_nearest(store, category)
     except AccesoinsError as e:
         fail(e)
     finally:

@@ -20,7 +20,6 @@ from . import inputs
 from .travel import travel_times
 
 APL_MAX_MINUTES = 30.0  # the APL steps stop at 20 min; one cached matrix serves all professions
-NEAREST_MAX_MINUTES = 180.0
 
 
 @dataclass
@@ -61,24 +60,54 @@ def compute_apl(store: Store, profession: str = "medecin_generaliste", *, max_ag
                     _vintages(store, pop_desc, supply_desc), bool(supply_desc["is_demo"]))
 
 
-def compute_nearest(store: Store, category: str, *, model: RoadTimeModel | None = None,
-                    max_minutes: float = NEAREST_MAX_MINUTES) -> Computed:
-    """Minutes to the nearest and second-nearest commune holding ``category``."""
+NEAREST_CAPS = (20.0, 45.0, 90.0, 180.0)  # widening searches: few origins need the far ones
+
+
+def nearest_minutes(points: pd.DataFrame, sites: pd.Index, *, model: RoadTimeModel,
+                    caps: tuple[float, ...] = NEAREST_CAPS) -> pd.DataFrame:
+    """Nearest and second-nearest site minutes for every point, searching with widening caps.
+
+    An origin is settled at the first cap within which it has two sites (or one, for
+    the nearest); only unsettled origins are searched again with the next cap, so
+    the national problem never builds a large matrix.
+    """
+    out = pd.DataFrame(index=points.index, data={"nearest_minutes": float("nan"),
+                                                 "second_minutes": float("nan")})
+    out["nearest_site"] = pd.Series(None, index=points.index, dtype=object)
+    todo = points.index
+    dest = points.loc[points.index.intersection(sites)]
+    for cap in caps:
+        if not len(todo):
+            break
+        cost = model.travel_times(points.loc[todo], dest, max_minutes=cap)
+        near = nearest_model(cost, sites, origins=todo)
+        out.loc[todo, "nearest_minutes"] = near["nearest_minutes"].to_numpy()
+        out.loc[todo, "second_minutes"] = near["second_minutes"].to_numpy()
+        out.loc[todo, "nearest_site"] = near["nearest_site"].astype(object).to_numpy()
+        todo = todo[near["second_minutes"].isna().to_numpy()]
+    return out
+
+
+def compute_nearest(store: Store, category: str | list[str], *, model: RoadTimeModel | None = None,
+                    name: str | None = None) -> Computed:
+    """Minutes to the nearest and second-nearest site of ``category`` (one or several categories).
+
+    Sites are located at their commune's reference point; a commune with two or
+    more sites has its second site at 0 minutes.
+    """
     model = model or RoadTimeModel()
-    counts = inputs.site_counts(store, category)
-    sites = counts.index[counts > 0]
-    cost = travel_times(store, max_minutes=max_minutes, destinations=sites, model=model)
+    cats = [category] if isinstance(category, str) else list(category)
+    counts = pd.concat([inputs.site_counts(store, c) for c in cats]).groupby(level=0).sum()
     points = inputs.commune_points(store)
-    near = nearest_model(cost, sites, origins=points.index)
-    values = near[["nearest_minutes", "second_minutes"]]
-    # a commune with two or more sites has its second site at 0 minutes too
+    values = nearest_minutes(points, counts.index[counts > 0], model=model)
     multi = counts.reindex(points.index).fillna(0) >= 2
     values.loc[multi, "second_minutes"] = 0.0
-    supply_desc = {"offer": [f"{s['title']} — {s['vintage']}" for s in inputs.offer_sources(store, category)]}
-    demo = any(s["is_demo"] for s in inputs.offer_sources(store, category))
-    params = {"indicator": "nearest", "category": category, "max_minutes": max_minutes,
-              "travel_model": model.cache_key(), "unit": "minutes"}
-    return Computed("nearest", values, params, _vintages(store, {}, supply_desc), demo)
+    sources = [s for c in cats for s in inputs.offer_sources(store, c)]
+    params = {"indicator": "nearest", "categories": cats, "caps_minutes": list(NEAREST_CAPS),
+              "travel_model": model.cache_key(), "unit": "minutes", "name": name or "_".join(cats)}
+    return Computed("nearest", values, params,
+                    _vintages(store, {}, {"offer": [f"{s['title']} — {s['vintage']}" for s in sources]}),
+                    any(s["is_demo"] for s in sources))
 
 
 def compute_coverage(store: Store, category: str | list[str], max_minutes: float = 30.0, *,

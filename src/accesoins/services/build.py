@@ -57,10 +57,27 @@ def ensure_offer(store: Store, *, step: Step | None = None) -> dict[str, object]
     return load_batch(store, demo_offer(communes))
 
 
+def observatory_is_current(store: Store) -> bool:
+    """True when the last observatory build is newer than every source in the store."""
+    return bool(store.scalar(
+        "SELECT (SELECT max(built_at) FROM observatory_builds) >= (SELECT max(imported_at) FROM sources)"
+    ))
+
+
+def ensure_observatory(store: Store, *, force: bool = False, step: Step | None = None) -> dict[str, object] | None:
+    """Recompute every indicator when a source changed since the last build."""
+    from .observatory import build_observatory
+
+    if not force and observatory_is_current(store):
+        return None
+    return build_observatory(store, step=step)
+
+
 def build_all(store: Store, node_modules: Path, *, force: bool = False,
               step: Step | None = None) -> dict[str, object]:
     """Everything ``make run`` needs, skipping what is current."""
     report: dict[str, object] = {}
     report["territory"] = ensure_territory(store, node_modules, force=force, step=step)
     report["offer"] = ensure_offer(store, step=step)
+    report["observatory"] = ensure_observatory(store, force=force, step=step)
     return report

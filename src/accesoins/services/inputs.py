@@ -74,7 +74,8 @@ def supply(store: Store, category: str) -> tuple[pd.DataFrame, dict[str, object]
         values = attrs.map(lambda d, k=key: d.get(k))
         if values.notna().any():
             rows[col] = pd.to_numeric(values, errors="coerce")
-    rows.loc[rows["unit"].eq("fte"), "fte"] = rows.loc[rows["unit"].eq("fte"), "quantity"]
+    if rows["unit"].eq("fte").any():  # FTE known for some rows: headcount stands in for the others
+        rows["fte"] = rows["quantity"]
     sources = offer_sources(store, category)
     return rows.drop(columns="attributes"), {
         "offer": [f"{s['title']} — {s['vintage']}" for s in sources],

@@ -1,0 +1,50 @@
+"""Confidence intervals: Wilson for proportions, Student's t for mean scores."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from scipy import stats as _st
+
+
+def wilson(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float, float]:
+    """Proportion and its Wilson score interval.
+
+    Parameters
+    ----------
+    successes, n
+        Number of favourable answers and of answers (``0 <= successes <= n``, ``n > 0``).
+    confidence
+        Two-sided confidence level.
+
+    Returns
+    -------
+    (p, low, high)
+        All in [0, 1].
+    """
+    if n <= 0 or not 0 <= successes <= n:
+        raise ValueError("wilson: need 0 <= successes <= n and n > 0")
+    z = float(_st.norm.ppf(0.5 + confidence / 2))
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return p, max(0.0, centre - half), min(1.0, centre + half)
+
+
+def mean_interval(values: Sequence[float], confidence: float = 0.95) -> tuple[float, float, float]:
+    """Mean and its Student-t interval (``n - 1`` degrees of freedom).
+
+    Returns
+    -------
+    (mean, low, high)
+        ``low == high == mean`` when all values are equal.
+    """
+    n = len(values)
+    if n < 2:
+        raise ValueError("mean_interval: need at least two values")
+    mean = math.fsum(values) / n
+    var = math.fsum((v - mean) ** 2 for v in values) / (n - 1)
+    half = float(_st.t.ppf(0.5 + confidence / 2, n - 1)) * math.sqrt(var / n)
+    return mean, mean - half, mean + half
