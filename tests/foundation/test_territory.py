@@ -77,7 +77,8 @@ def test_missing_contours_are_repaired_and_flagged(store):
 
 def test_outlines_are_dissolved(store):
     counts = dict(store.con.execute("SELECT level, count(*) FROM contours GROUP BY 1").fetchall())
-    assert counts == {"commune": 34_875, "departement": 101, "region": 18, "epci": counts["epci"]}
+    assert counts == {"commune": 34_875, "commune_light": 34_875, "departement": 101, "region": 18,
+                      "epci": counts["epci"]}
     assert counts["epci"] > 1_200
     geom = shapely.from_geojson(
         store.scalar("SELECT geojson FROM contours WHERE level = 'region' AND code = '11'")

@@ -10,11 +10,13 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
 from fastapi.templating import Jinja2Templates
 
 from .. import __version__
 from ..config import Settings
 from ..store import open_store
+from ..web.charts import bar_chart, line_chart, number
 from .errors import install_error_handlers
 from . import observatory, orientation, participation, planning
 from .pages import router
@@ -34,6 +36,7 @@ def create_app(settings: Settings, *, store=None) -> FastAPI:
         own = store is None
         app.state.store = store or open_store(settings.db_path, read_only=True)
         app.state.etag_seed = _etag_seed(app.state.store)
+        app.state.cache = {}  # immutable payloads (map values, contours) built once per process
         try:
             yield
         finally:
@@ -44,10 +47,13 @@ def create_app(settings: Settings, *, store=None) -> FastAPI:
                   docs_url=None, redoc_url=None, lifespan=lifespan)
     web = resources.files("accesoins.web")
     app.state.templates = Jinja2Templates(directory=str(web / "templates"))
+    app.state.templates.env.globals.update(bar_chart=bar_chart, line_chart=line_chart, number=number)
     app.mount("/static", StaticFiles(directory=str(web / "static")), name="static")
-    swagger = settings.node_modules / "swagger-ui-dist"
-    if swagger.exists():
-        app.mount("/assets/swagger", StaticFiles(directory=str(swagger)), name="swagger")
+    for name, folder in (("swagger", "swagger-ui-dist"), ("leaflet", "leaflet/dist")):
+        path = settings.node_modules / folder
+        if path.exists():  # front-end packages installed by npm, served locally (no CDN)
+            app.mount(f"/assets/{name}", StaticFiles(directory=str(path)), name=name)
+    app.add_middleware(GZipMiddleware, minimum_size=2048)
     install_error_handlers(app)
     app.include_router(router)
     for area in (observatory, orientation, planning, participation):

@@ -1,11 +1,96 @@
-"""The observatory: indicators per territory, maps, time series, exports (issue: observatoire).
+"""The observatory: dashboard with map, territory portraits, comparison, open data, contours.
 
-Pages are registered with :func:`accesoins.api.rendering.page` on this module's
-router, so each has its JSON twin; logic lives in the service functions.
+Pages are registered with :func:`accesoins.api.rendering.page` (each has its
+JSON twin); downloads and map layers are plain GET endpoints.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from ..services import exports
+from ..services import observatory_views as views
+from .rendering import page, store_of
 
 router = APIRouter()
+
+Indicator = Annotated[str, Query(alias="indicateur", max_length=80, description="Nom de l'indicateur")]
+Level = Annotated[str, Query(alias="niveau", max_length=20, description="commune, epci, departement ou region")]
+Dep = Annotated[str | None, Query(alias="departement", max_length=3, description="Code du département")]
+TAGS = ["observatoire"]
+
+
+@page(router, "/observatoire", "observatory/dashboard.html", tags=TAGS,
+      summary="Tableau de bord : un indicateur sur la carte, classements, chiffres de la France")
+def dashboard(request: Request, indicator: Indicator = views.DEFAULT_INDICATOR,
+              level: Level = "departement", departement: Dep = None) -> dict:
+    return views.dashboard(store_of(request), indicator, level, departement or None)
+
+
+@router.get("/observatoire/carte.json", tags=TAGS, summary="Valeurs d'un indicateur pour la carte (code → valeur)")
+def map_values(request: Request, indicator: Indicator = views.DEFAULT_INDICATOR, level: Level = "departement",
+               departement: Dep = None) -> dict:
+    cache = request.app.state.cache
+    key = ("map", indicator, level, departement)
+    if key not in cache:
+        cache[key] = views.map_data(store_of(request), indicator, level, departement=departement or None)
+    return cache[key]
+
+
+@router.get("/geo/{level}.geojson", tags=TAGS, summary="Contours simplifiés (GeoJSON, WGS84)")
+def contours(request: Request, level: str, departement: Dep = None) -> Response:
+    cache = request.app.state.cache
+    key = ("geo", level, departement)
+    if key not in cache:
+        cache[key] = views.geojson(store_of(request), level, departement=departement or None).encode()
+    return Response(cache[key], media_type="application/geo+json",
+                    headers={"Cache-Control": "public, max-age=86400"})
+
+
+@page(router, "/territoire/{level}/{code}", "observatory/territory.html", tags=TAGS,
+      summary="Portrait d'un territoire (EPCI, département, région) : indicateurs et zonage")
+def territory(request: Request, level: str, code: str) -> dict:
+    store = store_of(request)
+    data = views.territory_indicators(store, level, code)
+    data["title"] = f"{data['nom']} — {views.LEVELS[level][:-1] if level != 'france' else 'France'}"
+    data["demo_notice"] = views.demo_notice(store)
+    return data
+
+
+@page(router, "/comparer", "observatory/compare.html", tags=TAGS, summary="Comparer des territoires")
+def compare(request: Request, level: Level = "departement",
+            codes: Annotated[str, Query(max_length=200, description="Codes séparés par des virgules")] = "15,75") -> dict:
+    return views.compare(store_of(request), level, [c.strip() for c in codes.split(",") if c.strip()])
+
+
+@page(router, "/donnees", "observatory/data.html", tags=["donnees"], summary="Catalogue des données ouvertes")
+def data_catalogue(request: Request) -> dict:
+    out = exports.catalogue()
+    out["demo_notice"] = views.demo_notice(store_of(request))
+    return out
+
+
+def _filters(request: Request) -> dict[str, str | None]:
+    return {k: v for k, v in request.query_params.items() if k not in ("page", "par_page")}
+
+
+@router.get("/telecharger/{table}.{fmt}", tags=["donnees"],
+            summary="Télécharger une table entière, filtrée (csv, parquet, geojson)")
+def download(request: Request, table: str, fmt: str):
+    content, media = exports.to_bytes(store_of(request), table, fmt, _filters(request))
+    return Response(content, media_type=media, headers={
+        "Content-Disposition": f'attachment; filename="accesoins-{table}.{fmt}"'})
+
+
+@page(router, "/donnees/{table}", "observatory/table.html", tags=["donnees"],
+      summary="Une table, page par page (filtres : voir le catalogue)")
+def data_table(request: Request, table: str,
+               page_number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
+               per_page: Annotated[int, Query(alias="par_page", ge=1, le=1000)] = 100) -> dict:
+    store = store_of(request)
+    out = exports.page(store, table, _filters(request), page=page_number, per_page=per_page)
+    out["demo_notice"] = views.demo_notice(store)
+    return out

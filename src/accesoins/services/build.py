@@ -21,8 +21,12 @@ from ..territory.sources import TERRITORY_SOURCES
 Step = Callable[[str], None]
 
 
+TERRITORY_BUILD_VERSION = 2  # bump when the build itself changes what it stores
+
+
 def territory_key() -> str:
-    return ";".join(f"{s.package}=={s.version}" for s in TERRITORY_SOURCES)
+    packages = ";".join(f"{s.package}=={s.version}" for s in TERRITORY_SOURCES)
+    return f"v{TERRITORY_BUILD_VERSION};{packages}"
 
 
 def stored_territory_key(store: Store) -> str | None:

@@ -81,8 +81,19 @@ def portrait(store: Store, code: str) -> dict[str, object]:
         "SELECT code_postal FROM commune_postcodes WHERE code_commune = ? ORDER BY 1",
         [info["code_commune"]],
     )]
+    observatory, nearest = None, []
+    if store.scalar("SELECT count(*) FROM indicator_meta"):
+        from .observatory_views import nearest_sites, territory_indicators
+
+        observatory = territory_indicators(store, "commune", info["code_commune"])
+        nearest = nearest_sites(store, info["code_commune"])
+    contour = store.scalar("SELECT geojson FROM contours WHERE level = 'commune' AND code = ?",
+                           [info["code_commune"]])
     return {
         "title": f"{info['nom']} ({info['code_departement']})",
+        "observatory": observatory,
+        "nearest": nearest,
+        "contour": contour,
         "commune": info,
         "redirected_from": code if current else None,
         "codes_postaux": postcodes,

@@ -96,8 +96,11 @@ def build_territory(node_modules: Path, *, step: Step | None = None) -> Territor
 
     say("Conversion des contours en GeoJSON")
     keep = ~pd.isna(simple)
+    light = C.simplify(simple, C.LIGHT_TOLERANCE_DEG)  # national commune map: ~1.3 MB gzipped
     frames = [pd.DataFrame({"level": "commune", "code": codes[keep],
-                            "geojson": to_geojson(simple[keep].astype(object))})]
+                            "geojson": to_geojson(simple[keep].astype(object))}),
+              pd.DataFrame({"level": "commune_light", "code": codes[keep],
+                            "geojson": to_geojson(light[keep].astype(object), precision=3)})]
     for level, series in (("departement", deps), ("region", regs), ("epci", epcis)):
         frames.append(pd.DataFrame({"level": level, "code": series.index,
                                     "geojson": to_geojson(series.to_numpy())}))

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-SIMPLIFY_TOLERANCE_DEG = 0.0015  # ≈ 110–170 m: enough for a national or départemental map
+SIMPLIFY_TOLERANCE_DEG = 0.0015  # ≈ 110–170 m: enough for a départemental map
+LIGHT_TOLERANCE_DEG = 0.008  # ≈ 600–900 m: all communes of France on one map
 
 
 def source_contours(codes: pd.Index, parts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

