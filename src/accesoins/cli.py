@@ -424,6 +424,18 @@ def access_coverage(
     })
 
 
+def _mount_area_commands() -> None:
+    """Each area of the platform brings its own command group."""
+    from . import cli_orientation, cli_participation, cli_planning
+
+    app.add_typer(cli_orientation.app, name="orientation", help="Orientation : pharmacies de garde, parcours, simulateurs.")
+    app.add_typer(cli_planning.app, name="planning", help="Planification : France Santé, médecins solidaires, scénarios, règles.")
+    app.add_typer(cli_participation.app, name="participation", help="Participation : questionnaires, réponses, annuaire, comptes.")
+
+
+_mount_area_commands()
+
+
 def main() -> None:  # entry point
     try:
         app()

@@ -6,17 +6,14 @@ Screenshots go to ``tests/artifacts/`` and are kept as test artefacts.
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from livesite import LiveServer  # noqa: E402
+from livesite import LiveServer, shot  # noqa: E402,F401 - shot is re-exported for older tests
 
 from accesoins.api.app import create_app  # noqa: E402
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Without the background-networking flags Chromium keeps trying to reach Google's hosts.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -57,10 +54,3 @@ def phone(browser):
     pg = context.new_page()
     yield pg
     context.close()
-
-
-def shot(pg, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    pg.screenshot(path=str(path), full_page=True)
-    return path

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import shot
+from livesite import shot
 
 
 def test_home_keyboard_and_search(page, live_site):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from conftest import shot
+from livesite import shot
 
 
 def test_dashboard_map_loads_with_every_departement(page, live_site):

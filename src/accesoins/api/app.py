@@ -37,9 +37,15 @@ def create_app(settings: Settings, *, store=None) -> FastAPI:
         app.state.store = store or open_store(settings.db_path, read_only=True)
         app.state.etag_seed = _etag_seed(app.state.store)
         app.state.cache = {}  # immutable payloads (map values, contours) built once per process
+        # participation data is written by this process: open it now so its journal is replayed at start
+        opened_here = getattr(app.state, "participation", None) is None
+        participation.attach_participation(app.state)
         try:
             yield
         finally:
+            if opened_here:
+                app.state.participation.close()
+                app.state.participation = None
             if own:
                 app.state.store.close()
 
@@ -71,7 +77,12 @@ def create_app(settings: Settings, *, store=None) -> FastAPI:
     @app.middleware("http")
     async def caching(request: Request, call_next):
         response = await call_next(request)
-        if request.method == "GET" and response.status_code == 200 and hasattr(app.state, "etag_seed"):
+        # answers that depend on the moment or on what a person typed, and participation results
+        # (written by this process), are never cached
+        volatile = "no-store" in response.headers.get("cache-control", "") or \
+            request.url.path.startswith("/participation")
+        if request.method == "GET" and response.status_code == 200 and not volatile \
+                and hasattr(app.state, "etag_seed"):
             tag = hashlib.sha1(f"{app.state.etag_seed}{request.url}".encode()).hexdigest()[:20]
             etag = f'W/"{tag}"'
             if request.headers.get("if-none-match") == etag:

@@ -13,11 +13,13 @@ The participation database is opened lazily on first use and cached on
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path as PathParam, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
@@ -30,12 +32,17 @@ from ..experience import auth, rules
 from ..experience import questionnaires as qn
 from ..participation_store import ParticipationStore, default_path, open_participation
 from ..services import participation as svc
-from .rendering import json_safe, page as _page
+from .rendering import json_safe
+from .rendering import page as _page
 
 COOKIE = "accesoins_session"
 _open_lock = threading.Lock()
-PUBLIC_WRITES = {"/participation/api/reponses", "/participation/repondre/{qid}", "/participation/api/session",
-                 "/participation/connexion"}  # the only writes open without a session (documented, tested)
+PUBLIC_WRITES = {
+    "/participation/api/reponses",
+    "/participation/repondre/{qid}",
+    "/participation/api/session",
+    "/participation/connexion",
+}  # the only writes open without a session (documented, tested)
 
 
 class ParticipationRoute(APIRoute):
@@ -60,21 +67,29 @@ def page(path: str, template: str, **kw):
     return _page(router, path, template, tags=["participation"], **kw)
 
 
-# -- the store, opened lazily ------------------------------------------------------------------------------------
+# -- the store, opened lazily ------------------------------------------------------------
 def participation_store(request: Request) -> ParticipationStore:
     """The app's participation database (read-write, this process only), opened on first use.
 
-    Path: ``ACCESOINS_PARTICIPATION_DB``, else ``participation.duckdb`` beside the main store.
+    Path: ``ACCESOINS_PARTICIPATION_DB``, else ``participation.duckdb`` beside the main store
+    (in memory when the main store itself is in memory, as in some tests).
     """
-    state = request.app.state
+    return attach_participation(request.app.state)
+
+
+def attach_participation(state) -> ParticipationStore:
+    """Open the participation database for an app's ``state`` once (journal replayed at opening)."""
     ps = getattr(state, "participation", None)
     if ps is not None:
         return ps
     with _open_lock:
         ps = getattr(state, "participation", None)
         if ps is None:
-            main = getattr(getattr(state, "store", None), "path", None) or settings_from_env().db_path
-            ps = open_participation(default_path(Path(main)))
+            main = getattr(getattr(state, "store", None), "path", None)
+            if main is not None or os.environ.get("ACCESOINS_PARTICIPATION_DB"):
+                ps = open_participation(default_path(Path(main or settings_from_env().db_path)))
+            else:  # an in-memory main store (tests): an in-memory participation database too
+                ps = open_participation(None)
             svc.ensure_bundled(ps)
             state.participation = ps
     return ps
@@ -93,8 +108,9 @@ def _limiter(request: Request, name: str) -> auth.RateLimiter:
         with _open_lock:
             lim = getattr(state, attr, None)
             if lim is None:
-                limit = rules.value("rate_limit.responses_per_window" if name == "responses"
-                                    else "rate_limit.logins_per_window")
+                limit = rules.value(
+                    "rate_limit.responses_per_window" if name == "responses" else "rate_limit.logins_per_window"
+                )
                 lim = auth.RateLimiter(limit, rules.value("rate_limit.window_seconds"))
                 setattr(state, attr, lim)
     return lim
@@ -110,11 +126,14 @@ def _salt(request: Request) -> auth.DailySalt:
 def _check_rate(request: Request, name: str) -> None:
     client = request.client.host if request.client else "inconnu"
     if not _limiter(request, name).allow(_salt(request).fingerprint(client)):
-        raise HTTPException(429, "Trop de demandes depuis ce poste : réessayez dans quelques minutes.",
-                            headers={"Retry-After": str(rules.value("rate_limit.window_seconds"))})
+        raise HTTPException(
+            429,
+            "Trop de demandes depuis ce poste : réessayez dans quelques minutes.",
+            headers={"Retry-After": str(rules.value("rate_limit.window_seconds"))},
+        )
 
 
-# -- authentication -----------------------------------------------------------------------------------------------
+# -- authentication ------------------------------------------------------------
 async def current_account(request: Request) -> dict | None:
     """The signed-in account (or None), without CSRF check: for GET pages."""
     return await run_in_threadpool(svc.session_account, participation_store(request), request.cookies.get(COOKIE))
@@ -131,7 +150,8 @@ def require(*roles: str):
             raise HTTPException(403, "Votre rôle ne permet pas cette action.")
         sent = request.headers.get("x-csrf-token")
         if sent is None and request.headers.get("content-type", "").startswith(
-                ("application/x-www-form-urlencoded", "multipart/form-data")):
+            ("application/x-www-form-urlencoded", "multipart/form-data")
+        ):
             sent = (await request.form()).get("csrf")
         if not auth.same(sent, account["csrf"]):
             raise HTTPException(403, "Jeton anti-CSRF manquant ou invalide : rechargez la page puis recommencez.")
@@ -146,8 +166,15 @@ def roles(*names: str) -> dict:
 
 def _set_cookie(request: Request, response, token: str) -> None:
     secure = request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
-    response.set_cookie(COOKIE, token, httponly=True, samesite="lax", secure=secure, path="/participation",
-                        max_age=rules.value("session.absolute_timeout_seconds"))
+    response.set_cookie(
+        COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+        path="/participation",
+        max_age=rules.value("session.absolute_timeout_seconds"),
+    )
 
 
 def _templates(request: Request):
@@ -155,55 +182,105 @@ def _templates(request: Request):
 
 
 def _html(request: Request, template: str, data: dict, status: int = 200, json_url: str | None = None):
-    resp = _templates(request).TemplateResponse(request, template, {"page": data, "json_url": json_url},
-                                                status_code=status)
+    resp = _templates(request).TemplateResponse(
+        request, template, {"page": data, "json_url": json_url}, status_code=status
+    )
     resp.headers["Cache-Control"] = "no-store"
     return resp
 
 
-# -- public pages --------------------------------------------------------------------------------------------------
-@page("/participation", "participation/overview.html", summary="Participation : questionnaires ouverts et résultats nationaux")
+# -- public pages ------------------------------------------------------------
+@page(
+    "/participation",
+    "participation/overview.html",
+    summary="Participation : questionnaires ouverts et résultats nationaux",
+)
 def overview(request: Request) -> dict:
     return svc.overview(participation_store(request), main_store(request))
 
 
-@page("/participation/questionnaire/{qid}", "participation/questionnaire.html",
-      summary="Un questionnaire publié : questions, échelles, version facile à lire, sources")
+@page(
+    "/participation/questionnaire/{qid}",
+    "participation/questionnaire.html",
+    summary="Un questionnaire publié : questions, échelles, version facile à lire, sources",
+)
 def questionnaire(request: Request, qid: Annotated[str, PathParam(max_length=64)]) -> dict:
     q = svc.published_one(participation_store(request), qid)
     return {"title": q.title, "questionnaire": q.as_public(), "demo_notice": None}
 
 
-@page("/participation/site/{site}", "participation/site.html",
-      summary="Qualité d'un lieu de soins : quatre familles d'indicateurs et tendance trimestrielle")
+@page(
+    "/participation/site/{site}",
+    "participation/site.html",
+    summary="Qualité d'un lieu de soins : quatre familles d'indicateurs et tendance trimestrielle",
+)
 def site(request: Request, site: Annotated[str, PathParam(max_length=64)]) -> dict:
     return svc.site_page(participation_store(request), main_store(request), site)
 
 
-@page("/participation/territoire/{level}/{code}", "participation/territory.html",
-      summary="Expérience des patients dans une commune ou un département")
-def territory(request: Request, level: Annotated[str, PathParam(pattern="^(commune|departement)$")],
-              code: Annotated[str, PathParam(max_length=5)]) -> dict:
+@page(
+    "/participation/territoire/{level}/{code}",
+    "participation/territory.html",
+    summary="Expérience des patients dans une commune ou un département",
+)
+def territory(
+    request: Request,
+    level: Annotated[str, PathParam(pattern="^(commune|departement)$")],
+    code: Annotated[str, PathParam(max_length=5)],
+) -> dict:
     return svc.territory_page(participation_store(request), main_store(request), level, code)
 
 
-@page("/participation/annuaire", "participation/directory.html",
-      summary="Annuaire : patients partenaires, représentants des usagers, structures participatives")
+@page(
+    "/participation/annuaire",
+    "participation/directory.html",
+    summary="Annuaire : patients partenaires, représentants des usagers, structures participatives",
+)
 def directory(request: Request) -> dict:
     return svc.public_directory(participation_store(request))
 
 
-# -- answering (anonymous) ----------------------------------------------------------------------------------------------
-def _form_data(request: Request, q: qn.Questionnaire, *, easy: bool, site: str, answers: dict | None = None,
-               errors: list | None = None, token: str | None = None) -> dict:
-    return {"title": q.title_easy if easy else q.title, "questionnaire": q.as_public(), "easy": easy,
-            "site": site, "token": token or auth.new_token(), "answers": answers or {}, "errors": errors or [],
-            "demo_notice": None}
+@router.get("/participation/aller", include_in_schema=False)
+def go_to_site(site: Annotated[str, Query(max_length=64)] = ""):
+    """The overview's search form without JavaScript: redirect to the site's page."""
+    from urllib.parse import quote
+
+    site = site.strip()
+    return RedirectResponse(
+        f"/participation/site/{quote(site, safe='')}" if site else "/participation", status_code=303
+    )
+
+
+# -- answering (anonymous) ------------------------------------------------------------
+def _form_data(
+    request: Request,
+    q: qn.Questionnaire,
+    *,
+    easy: bool,
+    site: str,
+    answers: dict | None = None,
+    errors: list | None = None,
+    token: str | None = None,
+) -> dict:
+    return {
+        "title": q.title_easy if easy else q.title,
+        "questionnaire": q.as_public(),
+        "easy": easy,
+        "site": site,
+        "token": token or auth.new_token(),
+        "answers": answers or {},
+        "errors": errors or [],
+        "demo_notice": None,
+    }
 
 
 @router.get("/participation/repondre/{qid}", include_in_schema=False, response_class=HTMLResponse)
-def answer_form(request: Request, qid: Annotated[str, PathParam(max_length=64)],
-                site: Annotated[str, Query(max_length=64)] = "", facile: Annotated[bool, Query()] = False):
+def answer_form(
+    request: Request,
+    qid: Annotated[str, PathParam(max_length=64)],
+    site: Annotated[str, Query(max_length=64)] = "",
+    facile: Annotated[bool, Query()] = False,
+):
     q = svc.published_one(participation_store(request), qid)
     return _html(request, "participation/form.html", _form_data(request, q, easy=facile, site=site))
 
@@ -215,27 +292,51 @@ async def answer_submit(request: Request, qid: Annotated[str, PathParam(max_leng
     q = await run_in_threadpool(svc.published_one, ps, qid)
     easy = form.get("facile") == "1"
     answers = {x.question_id: form.get(x.question_id) for x in q.questions}
-    payload = {"token": form.get("token"), "questionnaire_id": qid, "version": form.get("version"),
-               "site": form.get("site"), "easy_read": easy,
-               "answers": {k: v for k, v in answers.items() if v not in (None, "")}}
+    payload = {
+        "token": form.get("token"),
+        "questionnaire_id": qid,
+        "version": form.get("version"),
+        "site": form.get("site"),
+        "easy_read": easy,
+        "answers": {k: v for k, v in answers.items() if v not in (None, "")},
+    }
     try:
         _check_rate(request, "responses")
         result = await run_in_threadpool(svc.submit_response, ps, payload)
     except InputError as e:
-        data = _form_data(request, q, easy=easy, site=str(form.get("site") or "")[:64], answers=answers,
-                          errors=[{"field": e.field, "message": e.message}], token=str(form.get("token") or "")[:64]
-                          or None)
+        data = _form_data(
+            request,
+            q,
+            easy=easy,
+            site=str(form.get("site") or "")[:64],
+            answers=answers,
+            errors=[{"field": e.field, "message": e.message}],
+            token=str(form.get("token") or "")[:64] or None,
+        )
         return _html(request, "participation/form.html", data, status=400)
-    return _html(request, "participation/thanks.html",
-                 {"title": "Merci pour votre réponse", "easy": easy, "result": result, "questionnaire": q.as_public(),
-                  "demo_notice": None})
+    return _html(
+        request,
+        "participation/thanks.html",
+        {
+            "title": "Merci pour votre réponse",
+            "easy": easy,
+            "result": result,
+            "questionnaire": q.as_public(),
+            "threshold": rules.value("disclosure.min_responses"),
+            "demo_notice": None,
+        },
+    )
 
 
 class ResponseIn(BaseModel):
     """An anonymous response: no name, no contact, no date of birth."""
 
-    token: str = Field(min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
-                       description="Jeton d'idempotence du formulaire : une double soumission compte une fois")
+    token: str = Field(
+        min_length=16,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="Jeton d'idempotence du formulaire : une double soumission compte une fois",
+    )
     questionnaire_id: str = Field(max_length=64)
     version: int = Field(ge=1, le=10_000)
     site: str = Field(max_length=64, description="Numéro FINESS (9 caractères) ou identifiant site-…")
@@ -243,17 +344,23 @@ class ResponseIn(BaseModel):
     easy_read: bool = False
 
 
-@router.post("/participation/api/reponses", status_code=201, tags=["participation"],
-             summary="Répondre anonymement à un questionnaire (enregistré durablement avant l'accusé de réception)",
-             responses={200: {"description": "Réponse déjà reçue (même jeton) : comptée une seule fois"},
-                        429: {"description": "Trop de réponses depuis ce poste"}})
+@router.post(
+    "/participation/api/reponses",
+    status_code=201,
+    tags=["participation"],
+    summary="Répondre anonymement à un questionnaire (enregistré durablement avant l'accusé de réception)",
+    responses={
+        200: {"description": "Réponse déjà reçue (même jeton) : comptée une seule fois"},
+        429: {"description": "Trop de réponses depuis ce poste"},
+    },
+)
 async def post_response(request: Request, body: ResponseIn):
     _check_rate(request, "responses")
     result = await run_in_threadpool(svc.submit_response, participation_store(request), body.model_dump())
     return JSONResponse(result, status_code=200 if result["duplicate"] else 201)
 
 
-# -- sessions --------------------------------------------------------------------------------------------------------------
+# -- sessions ------------------------------------------------------------
 class LoginIn(BaseModel):
     login: str = Field(max_length=64)
     password: str = Field(max_length=256)
@@ -268,8 +375,9 @@ async def api_login(request: Request, body: LoginIn):
     return resp
 
 
-@router.delete("/participation/api/session", tags=["participation"], summary="Fermer la session",
-               openapi_extra=roles(*auth.ROLES))
+@router.delete(
+    "/participation/api/session", tags=["participation"], summary="Fermer la session", openapi_extra=roles(*auth.ROLES)
+)
 async def api_logout(request: Request, account: Annotated[dict, Depends(require(*auth.ROLES))]):
     await run_in_threadpool(svc.logout, participation_store(request), request.cookies.get(COOKIE))
     resp = JSONResponse({"closed": True})
@@ -287,13 +395,18 @@ async def login_submit(request: Request):
     form = await request.form()
     try:
         _check_rate(request, "logins")
-        opened = await run_in_threadpool(svc.login, participation_store(request), str(form.get("login") or ""),
-                                         str(form.get("password") or ""))
+        opened = await run_in_threadpool(
+            svc.login, participation_store(request), str(form.get("login") or ""), str(form.get("password") or "")
+        )
     except (svc.ParticipationError, HTTPException) as e:
         message = getattr(e, "message", None) or getattr(e, "detail", "")
         status = getattr(e, "status", None) or getattr(e, "status_code", 401)
-        return _html(request, "participation/login.html", {"title": "Connexion", "error": message,
-                                                            "demo_notice": None}, status=status)
+        return _html(
+            request,
+            "participation/login.html",
+            {"title": "Connexion", "error": message, "demo_notice": None},
+            status=status,
+        )
     resp = RedirectResponse("/participation/gestion", status_code=303)
     _set_cookie(request, resp, opened["token"])
     return resp
@@ -307,22 +420,29 @@ async def logout_submit(request: Request, account: Annotated[dict, Depends(requi
     return resp
 
 
-# -- management pages (HTML) -----------------------------------------------------------------------------------------------
+# -- management pages (HTML) ------------------------------------------------------------
 @router.get("/participation/gestion", include_in_schema=False, response_class=HTMLResponse)
 async def manage(request: Request):
     account = await current_account(request)
     if account is None:
         return RedirectResponse("/participation/connexion", status_code=303)
     ps = participation_store(request)
-    data = {"title": "Espace de gestion", "account": account, "role_label": svc.ROLE_NAMES[account["role"]],
-            "versions": await run_in_threadpool(svc.versions, ps), "demo_notice": None}
+    data = {
+        "title": "Espace de gestion",
+        "account": account,
+        "role_label": svc.ROLE_NAMES[account["role"]],
+        "versions": await run_in_threadpool(svc.versions, ps),
+        "demo_notice": None,
+    }
     return _html(request, "participation/manage.html", data)
 
 
-@router.get("/participation/gestion/questionnaire/{qid}/{version}", include_in_schema=False,
-            response_class=HTMLResponse)
-async def edit_page(request: Request, qid: Annotated[str, PathParam(max_length=64)],
-                    version: Annotated[int, PathParam(ge=1, le=10_000)]):
+@router.get(
+    "/participation/gestion/questionnaire/{qid}/{version}", include_in_schema=False, response_class=HTMLResponse
+)
+async def edit_page(
+    request: Request, qid: Annotated[str, PathParam(max_length=64)], version: Annotated[int, PathParam(ge=1, le=10_000)]
+):
     account = await current_account(request)
     if account is None:
         return RedirectResponse("/participation/connexion", status_code=303)
@@ -331,29 +451,45 @@ async def edit_page(request: Request, qid: Annotated[str, PathParam(max_length=6
 
 
 def _edit_data(account, row, text, error=None) -> dict:
-    return {"title": f"Questionnaire {row['questionnaire_id']} — version {row['version']}", "account": account,
-            "row": {k: v for k, v in row.items() if k != "definition"}, "text": text, "error": error,
-            "demo_notice": None}
+    return {
+        "title": f"Questionnaire {row['questionnaire_id']} — version {row['version']}",
+        "account": account,
+        "row": {k: v for k, v in row.items() if k != "definition"},
+        "text": text,
+        "error": error,
+        "demo_notice": None,
+    }
 
 
 EDITORS = ("editor", "admin")
 
 
-@router.post("/participation/gestion/questionnaire/{qid}/nouveau", include_in_schema=False,
-             openapi_extra=roles(*EDITORS))
-async def new_draft_form(request: Request, qid: Annotated[str, PathParam(max_length=64)],
-                         account: Annotated[dict, Depends(require(*EDITORS))]):
+@router.post(
+    "/participation/gestion/questionnaire/{qid}/nouveau", include_in_schema=False, openapi_extra=roles(*EDITORS)
+)
+async def new_draft_form(
+    request: Request,
+    qid: Annotated[str, PathParam(max_length=64)],
+    account: Annotated[dict, Depends(require(*EDITORS))],
+):
     ps = participation_store(request)
     base = await run_in_threadpool(svc.published_one, ps, qid)
     made = await run_in_threadpool(svc.create_draft, ps, account, qid, base.definition)
     return RedirectResponse(f"/participation/gestion/questionnaire/{qid}/{made['version']}", status_code=303)
 
 
-@router.post("/participation/gestion/questionnaire/{qid}/{version}", include_in_schema=False,
-             response_class=HTMLResponse, openapi_extra=roles(*EDITORS))
-async def save_draft_form(request: Request, qid: Annotated[str, PathParam(max_length=64)],
-                          version: Annotated[int, PathParam(ge=1, le=10_000)],
-                          account: Annotated[dict, Depends(require(*EDITORS))]):
+@router.post(
+    "/participation/gestion/questionnaire/{qid}/{version}",
+    include_in_schema=False,
+    response_class=HTMLResponse,
+    openapi_extra=roles(*EDITORS),
+)
+async def save_draft_form(
+    request: Request,
+    qid: Annotated[str, PathParam(max_length=64)],
+    version: Annotated[int, PathParam(ge=1, le=10_000)],
+    account: Annotated[dict, Depends(require(*EDITORS))],
+):
     ps = participation_store(request)
     text = str((await request.form()).get("definition") or "")[:100_000]
     try:
@@ -364,23 +500,28 @@ async def save_draft_form(request: Request, qid: Annotated[str, PathParam(max_le
     return RedirectResponse(f"/participation/gestion/questionnaire/{qid}/{version}?enregistre=1", status_code=303)
 
 
-@router.post("/participation/gestion/questionnaire/{qid}/{version}/{action}", include_in_schema=False,
-             openapi_extra=roles(*EDITORS))
-async def transition_form(request: Request, qid: Annotated[str, PathParam(max_length=64)],
-                          version: Annotated[int, PathParam(ge=1, le=10_000)],
-                          action: Annotated[str, PathParam(pattern="^(soumettre|approuver|rejeter)$")],
-                          account: Annotated[dict, Depends(require(*EDITORS))]):
+@router.post(
+    "/participation/gestion/questionnaire/{qid}/{version}/{action}",
+    include_in_schema=False,
+    openapi_extra=roles(*EDITORS),
+)
+async def transition_form(
+    request: Request,
+    qid: Annotated[str, PathParam(max_length=64)],
+    version: Annotated[int, PathParam(ge=1, le=10_000)],
+    action: Annotated[str, PathParam(pattern="^(soumettre|approuver|rejeter)$")],
+    account: Annotated[dict, Depends(require(*EDITORS))],
+):
     ps = participation_store(request)
     note = str((await request.form()).get("note") or "")[:1000] or None
     if action == "soumettre":
         await run_in_threadpool(svc.submit_draft, ps, account, qid, version)
     else:
-        await run_in_threadpool(lambda: svc.review(ps, account, qid, version, approve=action == "approuver",
-                                                   note=note))
+        await run_in_threadpool(lambda: svc.review(ps, account, qid, version, approve=action == "approuver", note=note))
     return RedirectResponse(f"/participation/gestion/questionnaire/{qid}/{version}", status_code=303)
 
 
-# -- JSON write API ------------------------------------------------------------------------------------------------------------
+# -- JSON write API ------------------------------------------------------------
 class DraftIn(BaseModel):
     definition: dict[str, Any] | str = Field(description="Définition (objet) ou son texte YAML")
 
@@ -394,35 +535,56 @@ QID = Annotated[str, PathParam(max_length=64, pattern=r"^[a-z][a-z0-9_-]{1,63}$"
 VERSION = Annotated[int, PathParam(ge=1, le=10_000)]
 
 
-@router.post("/participation/api/questionnaires/{qid}/versions", status_code=201, tags=["participation"],
-             summary="Créer un brouillon de questionnaire", openapi_extra=roles(*EDITORS))
-async def api_create_draft(request: Request, qid: QID, body: DraftIn,
-                           account: Annotated[dict, Depends(require(*EDITORS))]):
+@router.post(
+    "/participation/api/questionnaires/{qid}/versions",
+    status_code=201,
+    tags=["participation"],
+    summary="Créer un brouillon de questionnaire",
+    openapi_extra=roles(*EDITORS),
+)
+async def api_create_draft(
+    request: Request, qid: QID, body: DraftIn, account: Annotated[dict, Depends(require(*EDITORS))]
+):
     return await run_in_threadpool(svc.create_draft, participation_store(request), account, qid, body.definition)
 
 
-@router.put("/participation/api/questionnaires/{qid}/versions/{version}", tags=["participation"],
-            summary="Modifier un brouillon", openapi_extra=roles(*EDITORS))
-async def api_update_draft(request: Request, qid: QID, version: VERSION, body: DraftIn,
-                           account: Annotated[dict, Depends(require(*EDITORS))]):
-    return await run_in_threadpool(svc.update_draft, participation_store(request), account, qid, version,
-                                   body.definition)
+@router.put(
+    "/participation/api/questionnaires/{qid}/versions/{version}",
+    tags=["participation"],
+    summary="Modifier un brouillon",
+    openapi_extra=roles(*EDITORS),
+)
+async def api_update_draft(
+    request: Request, qid: QID, version: VERSION, body: DraftIn, account: Annotated[dict, Depends(require(*EDITORS))]
+):
+    return await run_in_threadpool(
+        svc.update_draft, participation_store(request), account, qid, version, body.definition
+    )
 
 
-@router.post("/participation/api/questionnaires/{qid}/versions/{version}/soumission", tags=["participation"],
-             summary="Soumettre un brouillon à relecture", openapi_extra=roles(*EDITORS))
-async def api_submit(request: Request, qid: QID, version: VERSION,
-                     account: Annotated[dict, Depends(require(*EDITORS))]):
+@router.post(
+    "/participation/api/questionnaires/{qid}/versions/{version}/soumission",
+    tags=["participation"],
+    summary="Soumettre un brouillon à relecture",
+    openapi_extra=roles(*EDITORS),
+)
+async def api_submit(
+    request: Request, qid: QID, version: VERSION, account: Annotated[dict, Depends(require(*EDITORS))]
+):
     return await run_in_threadpool(svc.submit_draft, participation_store(request), account, qid, version)
 
 
-@router.post("/participation/api/questionnaires/{qid}/versions/{version}/relecture", tags=["participation"],
-             summary="Approuver (publier) ou rejeter une version soumise", openapi_extra=roles(*EDITORS))
-async def api_review(request: Request, qid: QID, version: VERSION, body: ReviewIn,
-                     account: Annotated[dict, Depends(require(*EDITORS))]):
+@router.post(
+    "/participation/api/questionnaires/{qid}/versions/{version}/relecture",
+    tags=["participation"],
+    summary="Approuver (publier) ou rejeter une version soumise",
+    openapi_extra=roles(*EDITORS),
+)
+async def api_review(
+    request: Request, qid: QID, version: VERSION, body: ReviewIn, account: Annotated[dict, Depends(require(*EDITORS))]
+):
     ps = participation_store(request)
-    return await run_in_threadpool(lambda: svc.review(ps, account, qid, version, approve=body.approve,
-                                                      note=body.note))
+    return await run_in_threadpool(lambda: svc.review(ps, account, qid, version, approve=body.approve, note=body.note))
 
 
 class SiteIn(BaseModel):
@@ -431,12 +593,16 @@ class SiteIn(BaseModel):
     code_commune: str | None = Field(default=None, max_length=5)
 
 
-@router.put("/participation/api/sites", tags=["participation"], summary="Déclarer ou mettre à jour un lieu de soins",
-            openapi_extra=roles("site_manager", "admin"))
-async def api_site(request: Request, body: SiteIn,
-                   account: Annotated[dict, Depends(require("site_manager", "admin"))]):
-    return await run_in_threadpool(svc.upsert_site, participation_store(request), main_store(request), account,
-                                   body.model_dump())
+@router.put(
+    "/participation/api/sites",
+    tags=["participation"],
+    summary="Déclarer ou mettre à jour un lieu de soins",
+    openapi_extra=roles("site_manager", "admin"),
+)
+async def api_site(request: Request, body: SiteIn, account: Annotated[dict, Depends(require("site_manager", "admin"))]):
+    return await run_in_threadpool(
+        svc.upsert_site, participation_store(request), main_store(request), account, body.model_dump()
+    )
 
 
 class PersonIn(BaseModel):
@@ -455,23 +621,37 @@ class PersonIn(BaseModel):
 ID = Annotated[str, PathParam(max_length=32, pattern=r"^[0-9a-f]{32}$")]
 
 
-@router.post("/participation/api/annuaire/personnes", status_code=201, tags=["participation"],
-             summary="Ajouter une personne à l'annuaire", openapi_extra=roles(*EDITORS))
+@router.post(
+    "/participation/api/annuaire/personnes",
+    status_code=201,
+    tags=["participation"],
+    summary="Ajouter une personne à l'annuaire",
+    openapi_extra=roles(*EDITORS),
+)
 async def api_add_person(request: Request, body: PersonIn, account: Annotated[dict, Depends(require(*EDITORS))]):
-    return json_safe(await run_in_threadpool(svc.save_person, participation_store(request), account,
-                                             body.model_dump()))
+    return json_safe(await run_in_threadpool(svc.save_person, participation_store(request), account, body.model_dump()))
 
 
-@router.put("/participation/api/annuaire/personnes/{person_id}", tags=["participation"],
-            summary="Modifier une fiche (dont retrait d'un consentement)", openapi_extra=roles(*EDITORS))
-async def api_update_person(request: Request, person_id: ID, body: PersonIn,
-                            account: Annotated[dict, Depends(require(*EDITORS))]):
-    return json_safe(await run_in_threadpool(svc.save_person, participation_store(request), account,
-                                             body.model_dump(), person_id))
+@router.put(
+    "/participation/api/annuaire/personnes/{person_id}",
+    tags=["participation"],
+    summary="Modifier une fiche (dont retrait d'un consentement)",
+    openapi_extra=roles(*EDITORS),
+)
+async def api_update_person(
+    request: Request, person_id: ID, body: PersonIn, account: Annotated[dict, Depends(require(*EDITORS))]
+):
+    return json_safe(
+        await run_in_threadpool(svc.save_person, participation_store(request), account, body.model_dump(), person_id)
+    )
 
 
-@router.delete("/participation/api/annuaire/personnes/{person_id}", tags=["participation"],
-               summary="Effacer une fiche (retrait complet)", openapi_extra=roles(*EDITORS))
+@router.delete(
+    "/participation/api/annuaire/personnes/{person_id}",
+    tags=["participation"],
+    summary="Effacer une fiche (retrait complet)",
+    openapi_extra=roles(*EDITORS),
+)
 async def api_delete_person(request: Request, person_id: ID, account: Annotated[dict, Depends(require(*EDITORS))]):
     return await run_in_threadpool(svc.delete_person, participation_store(request), account, person_id)
 
@@ -486,19 +666,29 @@ class StructureIn(BaseModel):
     contact: str | None = Field(default=None, max_length=300)
 
 
-@router.post("/participation/api/annuaire/structures", status_code=201, tags=["participation"],
-             summary="Ajouter une structure participative", openapi_extra=roles(*EDITORS))
-async def api_add_structure(request: Request, body: StructureIn,
-                            account: Annotated[dict, Depends(require(*EDITORS))]):
+@router.post(
+    "/participation/api/annuaire/structures",
+    status_code=201,
+    tags=["participation"],
+    summary="Ajouter une structure participative",
+    openapi_extra=roles(*EDITORS),
+)
+async def api_add_structure(request: Request, body: StructureIn, account: Annotated[dict, Depends(require(*EDITORS))]):
     return await run_in_threadpool(svc.save_structure, participation_store(request), account, body.model_dump())
 
 
-@router.put("/participation/api/annuaire/structures/{structure_id}", tags=["participation"],
-            summary="Modifier une structure participative", openapi_extra=roles(*EDITORS))
-async def api_update_structure(request: Request, structure_id: ID, body: StructureIn,
-                               account: Annotated[dict, Depends(require(*EDITORS))]):
-    return await run_in_threadpool(svc.save_structure, participation_store(request), account, body.model_dump(),
-                                   structure_id)
+@router.put(
+    "/participation/api/annuaire/structures/{structure_id}",
+    tags=["participation"],
+    summary="Modifier une structure participative",
+    openapi_extra=roles(*EDITORS),
+)
+async def api_update_structure(
+    request: Request, structure_id: ID, body: StructureIn, account: Annotated[dict, Depends(require(*EDITORS))]
+):
+    return await run_in_threadpool(
+        svc.save_structure, participation_store(request), account, body.model_dump(), structure_id
+    )
 
 
 class AccountIn(BaseModel):
@@ -511,11 +701,17 @@ class AccountIn(BaseModel):
     organisation_kind: str = "association"
 
 
-@router.post("/participation/api/comptes", status_code=201, tags=["participation"],
-             summary="Créer un compte (administrateurs)", openapi_extra=roles("admin"))
+@router.post(
+    "/participation/api/comptes",
+    status_code=201,
+    tags=["participation"],
+    summary="Créer un compte (administrateurs)",
+    openapi_extra=roles("admin"),
+)
 async def api_account(request: Request, body: AccountIn, account: Annotated[dict, Depends(require("admin"))]):
-    return await run_in_threadpool(lambda: svc.create_account(participation_store(request), account,
-                                                              **body.model_dump()))
+    return await run_in_threadpool(
+        lambda: svc.create_account(participation_store(request), account, **body.model_dump())
+    )
 
 
 @router.get("/participation/api/journal", tags=["participation"], summary="Journal d'audit (administrateurs)")
@@ -526,4 +722,3 @@ async def api_audit(request: Request, limit: Annotated[int, Query(ge=1, le=1000)
     if account["role"] != "admin":
         raise HTTPException(403, "Réservé aux administrateurs.")
     return json_safe(await run_in_threadpool(svc.audit_entries, participation_store(request), limit))
-

@@ -1,11 +1,157 @@
 """Planning for decision makers: France Santé sites, solidarity rotas, scenarios, installation rules.
 
 Pages are registered with :func:`accesoins.api.rendering.page` on this module's
-router, so each has its JSON twin; logic lives in the service functions.
+router, so each has its JSON twin; logic lives in :mod:`accesoins.services.planning`.
+GeoJSON endpoints (``application/geo+json``) expose chosen sites and scenario
+differences for maps.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from ..services import planning as svc
+from .rendering import json_safe, store_of
+from .rendering import page as _page
 
 router = APIRouter()
+TAGS = ["planification"]
+
+
+def page(path: str, template: str, **kw):
+    return _page(router, path, template, tags=TAGS, **kw)
+
+
+Dep = Annotated[str | None, Query(max_length=3, pattern=r"^(\d{2,3}|2[ABab])$",
+                                  description="Code du département (ex. 15, 2A, 971)")]
+K = Annotated[int, Query(ge=0, le=10_000, description="Nombre de nouveaux sites")]
+Minutes = Annotated[float | None, Query(gt=0, le=30, description="Seuil de temps (minutes)")]
+Cands = Annotated[Literal["eligibles", "toutes"], Query(description="Communes candidates")]
+
+
+@page("/planification", "planning/index.html", summary="Planification : outils et règles")
+def planning_index(request: Request) -> dict:
+    return svc.index(store_of(request))
+
+
+@page("/planification/france-sante", "planning/france_sante.html",
+      summary="Réseau France Santé : sites à labelliser (couverture maximale à 30 min)")
+def france_sante(request: Request, departement: Dep = "15", k: K = 10, minutes: Minutes = None,
+                 candidats: Cands = "eligibles",
+                 existants: Annotated[bool, Query(description="Sites existants déjà labellisés")] = True,
+                 exact: Annotated[bool, Query(description="Comparer au MILP exact (département)")] = True,
+                 ) -> dict:
+    return svc.france_sante_plan(store_of(request), departement=departement or None, k=k,
+                                 max_minutes=minutes, candidates=candidats, existing=existants,
+                                 exact=exact and bool(departement))
+
+
+@router.get("/planification/france-sante.geojson", tags=TAGS,
+            summary="Sites France Santé choisis (GeoJSON)")
+def france_sante_geojson(request: Request, departement: Dep = "15", k: K = 10, minutes: Minutes = None,
+                         candidats: Cands = "eligibles", existants: bool = True) -> JSONResponse:
+    data = svc.france_sante_geojson(store_of(request), departement=departement or None, k=k,
+                                    max_minutes=minutes, candidates=candidats, existing=existants)
+    return JSONResponse(json_safe(data), media_type="application/geo+json")
+
+
+@page("/planification/medecins-solidaires", "planning/solidaires.html",
+      summary="Médecins solidaires : planning mensuel des volontaires et APL après planning")
+def solidaires(request: Request, departement: Annotated[str, Query(pattern=r"^(\d{2,3}|2[ABab])$")] = "15",
+               annee: Annotated[int, Query(ge=2020, le=2100)] = dt.date.today().year,
+               mois: Annotated[int, Query(ge=1, le=12)] = dt.date.today().month,
+               minutes: Annotated[float | None, Query(gt=0, le=120)] = None,
+               part_volontaires: Annotated[float, Query(gt=0, le=1)] = 0.1,
+               jours_volontaire: Annotated[int | None, Query(ge=0, le=31)] = None,
+               jours_commune: Annotated[int, Query(ge=1, le=31)] = 8,
+               par_jour: Annotated[int, Query(ge=1, le=10)] = 1,
+               graine: Annotated[int, Query(ge=0, le=2**31)] = 2026) -> dict:
+    return svc.solidarity_rota(store_of(request), departement=departement.upper(), year=annee, month=mois,
+                               max_minutes=minutes, volunteer_share=part_volontaires,
+                               days_per_volunteer=jours_volontaire, days_per_commune=jours_commune,
+                               max_per_day=par_jour, seed=graine)
+
+
+def _scenario_args(nom, retraite, installations, fermetures, assistants, teleconsultation, population):
+    return svc.scenario_from_query(name=nom, retirement_age=retraite, installations=installations,
+                                   closures=fermetures, assistants=assistants,
+                                   teleconsultation=teleconsultation, population_factor=population)
+
+
+Nom = Annotated[str, Query(max_length=60, description="Nom du scénario")]
+Retraite = Annotated[int | None, Query(ge=40, le=90, description="Âge au-delà duquel les généralistes partent")]
+Items = Annotated[str, Query(max_length=2000, description="commune:catégorie:nombre, séparés par des virgules")]
+Share = Annotated[float, Query(ge=0, le=1)]
+Indic = Annotated[Literal["apl", "nearest", "coverage"], Query(description="Indicateur comparé")]
+Level = Annotated[Literal["departement", "region"], Query(description="Niveau territorial agrégé")]
+
+
+@page("/planification/scenario", "planning/scenario.html",
+      summary="Scénario calculé sans enregistrement : indicateur avant / après")
+def scenario(request: Request, nom: Nom = "essai", retraite: Retraite = None, installations: Items = "",
+             fermetures: Items = "", assistants: Share = 0.0, teleconsultation: Share = 0.0,
+             population: Annotated[float, Query(ge=0.5, le=2)] = 1.0, indicateur: Indic = "apl",
+             profession: Annotated[str, Query(max_length=40)] = "medecin_generaliste",
+             categorie: Annotated[str, Query(max_length=40)] = "urgences", departement: Dep = "15",
+             niveau: Level = "departement") -> dict:
+    definition = _scenario_args(nom, retraite, installations, fermetures, assistants, teleconsultation,
+                                population)
+    data = svc.run_scenario(store_of(request), definition, indicator=indicateur, profession=profession,
+                            category=categorie, departement=departement or None, level=niveau)
+    data["query"] = str(request.url.query)
+    return data
+
+
+@router.get("/planification/scenario.geojson", tags=TAGS, summary="Différences d'un scénario (GeoJSON)")
+def scenario_geojson(request: Request, nom: Nom = "essai", retraite: Retraite = None, installations: Items = "",
+                     fermetures: Items = "", assistants: Share = 0.0, teleconsultation: Share = 0.0,
+                     population: Annotated[float, Query(ge=0.5, le=2)] = 1.0, indicateur: Indic = "apl",
+                     profession: Annotated[str, Query(max_length=40)] = "medecin_generaliste",
+                     categorie: Annotated[str, Query(max_length=40)] = "urgences",
+                     departement: Dep = "15") -> JSONResponse:
+    definition = _scenario_args(nom, retraite, installations, fermetures, assistants, teleconsultation,
+                                population)
+    data = svc.scenario_geojson(store_of(request), definition, indicator=indicateur, profession=profession,
+                                category=categorie, departement=departement or None)
+    return JSONResponse(json_safe(data), media_type="application/geo+json")
+
+
+@page("/planification/scenarios", "planning/scenarios.html", summary="Scénarios enregistrés")
+def scenarios(request: Request) -> dict:
+    return svc.list_scenarios(store_of(request))
+
+
+@page("/planification/scenarios/{name}", "planning/scenario.html", summary="Calcul d'un scénario enregistré")
+def saved_scenario(request: Request, name: str, indicateur: Indic = "apl",
+                   profession: Annotated[str, Query(max_length=40)] = "medecin_generaliste",
+                   categorie: Annotated[str, Query(max_length=40)] = "urgences", departement: Dep = None,
+                   niveau: Level = "departement") -> dict:
+    store = store_of(request)
+    return svc.run_scenario(store, svc.get_scenario(store, name), indicator=indicateur,
+                            profession=profession, category=categorie, departement=departement or None,
+                            level=niveau)
+
+
+@page("/planification/installation", "planning/installation.html",
+      summary="Vérifier une installation : un pour un, licence d'officine, aides, zonage")
+def installation(request: Request,
+                 type: Annotated[Literal["un_pour_un", "officine", "aide_officine", "zonage_medecin"],
+                                 Query(description="Question posée")] = "zonage_medecin",
+                 commune: Annotated[str, Query(pattern=r"^(\d{5}|2[ABab]\d{3}|97\d{3})$")] = "15014",
+                 profession: Annotated[str | None, Query(max_length=40)] = None,
+                 zone: Annotated[str | None, Query(max_length=30)] = None,
+                 departs: Annotated[int, Query(ge=0, le=1000)] = 0,
+                 derniere_officine: Annotated[float | None, Query(ge=0)] = None,
+                 chiffre_affaires: Annotated[float | None, Query(ge=0)] = None,
+                 territoire_fragile: bool | None = None, zone_sous_dense: bool | None = None) -> dict:
+    data = svc.installation_check(store_of(request), kind=type, commune=commune, profession=profession,
+                                  zone=zone or None, departures=departs,
+                                  last_pharmacy_served=derniere_officine, turnover=chiffre_affaires,
+                                  fragile=territoire_fragile, underserved=zone_sous_dense)
+    data["zones"] = ["", *svc.rules_check.ZONES]
+    data["professions"] = list(svc.rules_check.REGULATED)
+    return data

@@ -65,12 +65,16 @@ def build_cells(responses: Iterable[Response]) -> tuple[dict[tuple, Cell], dict[
 
 
 def _interval(v: tuple[float, float, float], scale: float = 1.0, digits: int = 1) -> dict:
-    return {"value": round(v[0] * scale, digits), "low": round(v[1] * scale, digits),
-            "high": round(v[2] * scale, digits)}
+    return {
+        "value": round(v[0] * scale, digits),
+        "low": round(v[1] * scale, digits),
+        "high": round(v[2] * scale, digits),
+    }
 
 
-def group_indicators(members: list[Response], q: Questionnaire, defs: Mapping[tuple[str, int], Questionnaire],
-                     k: int, confidence: float) -> dict:
+def group_indicators(
+    members: list[Response], q: Questionnaire, defs: Mapping[tuple[str, int], Questionnaire], k: int, confidence: float
+) -> dict:
     """Indicators of one published group, for the questions of ``q`` (the latest version)."""
     per_question: dict[str, list[tuple[float, bool]]] = defaultdict(list)
     respondent_means = []
@@ -89,20 +93,29 @@ def group_indicators(members: list[Response], q: Questionnaire, defs: Mapping[tu
     questions = []
     for question in q.questions:
         got = per_question.get(question.question_id, [])
-        item = {"id": question.question_id, "text": question.text, "easy": question.easy,
-                "dimension": question.dimension, "shown": len(got) >= k}
+        item = {
+            "id": question.question_id,
+            "text": question.text,
+            "easy": question.easy,
+            "dimension": question.dimension,
+            "shown": len(got) >= k,
+        }
         if item["shown"]:
             fav = sum(1 for _, f in got if f)
             item["favourable"] = _interval(wilson(fav, len(got), confidence), 100)
             item["score"] = _interval(mean_interval([s for s, _ in got], confidence))
         questions.append(item)
-    score = (_interval(mean_interval(respondent_means, confidence))
-             if len(respondent_means) >= k else None)
+    score = _interval(mean_interval(respondent_means, confidence)) if len(respondent_means) >= k else None
     return {"n": len(members), "score": score, "questions": questions}
 
 
-def publish(responses: list[Response], q: Questionnaire, defs: Mapping[tuple[str, int], Questionnaire],
-            k: int, confidence: float) -> dict[tuple, dict]:
+def publish(
+    responses: list[Response],
+    q: Questionnaire,
+    defs: Mapping[tuple[str, int], Questionnaire],
+    k: int,
+    confidence: float,
+) -> dict[tuple, dict]:
     """Indicators of every publishable group of the responses to one questionnaire.
 
     Returns
@@ -111,5 +124,6 @@ def publish(responses: list[Response], q: Questionnaire, defs: Mapping[tuple[str
         Cell key → indicators, for publishable cells only; no other count is returned.
     """
     cells, members = build_cells(r for r in responses if r.questionnaire_id == q.questionnaire_id)
-    return {key: group_indicators(members[key], q, defs, k, confidence)
-            for key in sorted(publishable(cells, k), key=repr)}
+    return {
+        key: group_indicators(members[key], q, defs, k, confidence) for key in sorted(publishable(cells, k), key=repr)
+    }

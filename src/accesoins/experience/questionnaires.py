@@ -86,14 +86,26 @@ class Questionnaire:
     def as_public(self) -> dict:
         """JSON-ready description (for the API and the form)."""
         return {
-            "id": self.questionnaire_id, "version": self.version, "kind": self.kind,
-            "title": self.title, "title_easy": self.title_easy, "intro": self.intro,
-            "intro_easy": self.intro_easy, "inspired_by": list(self.inspired_by),
+            "id": self.questionnaire_id,
+            "version": self.version,
+            "kind": self.kind,
+            "title": self.title,
+            "title_easy": self.title_easy,
+            "intro": self.intro,
+            "intro_easy": self.intro_easy,
+            "inspired_by": list(self.inspired_by),
             "questions": [
-                {"id": q.question_id, "dimension": q.dimension, "text": q.text, "easy": q.easy,
-                 "translations": q.translations,
-                 "options": [{"value": o.value, "label": o.label, "easy": o.easy,
-                              "not_applicable": o.score is None} for o in q.scale.all_options()]}
+                {
+                    "id": q.question_id,
+                    "dimension": q.dimension,
+                    "text": q.text,
+                    "easy": q.easy,
+                    "translations": q.translations,
+                    "options": [
+                        {"value": o.value, "label": o.label, "easy": o.easy, "not_applicable": o.score is None}
+                        for o in q.scale.all_options()
+                    ],
+                }
                 for q in self.questions
             ],
         }
@@ -161,8 +173,9 @@ def parse(definition: dict) -> Questionnaire:
             raise InputError(f"L'échelle « {sid} » a deux options de même valeur.", field="options")
         fav = s.get("favourable") or []
         if not isinstance(fav, list) or not fav or not set(fav) <= {o.value for o in options}:
-            raise InputError(f"L'échelle « {sid} » : « favourable » liste des valeurs de ses options.",
-                             field="favourable")
+            raise InputError(
+                f"L'échelle « {sid} » : « favourable » liste des valeurs de ses options.", field="favourable"
+            )
         scales[str(sid)] = Scale(str(sid), options, na, frozenset(fav))
     raw_q = definition.get("questions")
     if not isinstance(raw_q, list) or not raw_q or len(raw_q) > 60:
@@ -182,12 +195,27 @@ def parse(definition: dict) -> Questionnaire:
         tr = q.get("translations") or {}
         if not isinstance(tr, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in tr.items()):
             raise InputError(f"Traductions : langue → texte ({where}).", field="translations")
-        questions.append(Question(q_id, _text(q, "dimension", where), scales[q["scale"]], _text(q, "text", where),
-                                  _text(q, "easy", where), dict(tr)))
+        questions.append(
+            Question(
+                q_id,
+                _text(q, "dimension", where),
+                scales[q["scale"]],
+                _text(q, "text", where),
+                _text(q, "easy", where),
+                dict(tr),
+            )
+        )
     return Questionnaire(
-        qid, version, kind, _text(definition, "title", "questionnaire"),
-        _text(definition, "title_easy", "questionnaire"), _text(definition, "intro", "questionnaire"),
-        _text(definition, "intro_easy", "questionnaire"), tuple(sources), tuple(questions), definition,
+        qid,
+        version,
+        kind,
+        _text(definition, "title", "questionnaire"),
+        _text(definition, "title_easy", "questionnaire"),
+        _text(definition, "intro", "questionnaire"),
+        _text(definition, "intro_easy", "questionnaire"),
+        tuple(sources),
+        tuple(questions),
+        definition,
     )
 
 
@@ -197,8 +225,10 @@ def parse_yaml(text: str) -> Questionnaire:
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
-        raise InputError("Le texte n'est pas du YAML valide : vérifiez l'indentation et les deux-points.",
-                         line=mark.line + 1 if mark else None) from None
+        raise InputError(
+            "Le texte n'est pas du YAML valide : vérifiez l'indentation et les deux-points.",
+            line=mark.line + 1 if mark else None,
+        ) from None
     # YAML dates and the like become strings: a definition is stored and served as JSON
     return parse(json.loads(json.dumps(data, default=str)))
 
@@ -212,8 +242,11 @@ def to_yaml(definition: dict) -> str:
 def bundled() -> tuple[Questionnaire, ...]:
     """The questionnaires shipped with accesoins (version 1 of each, published at first start)."""
     folder = resources.files("accesoins.rules") / "experience" / "questionnaires"
-    out = [parse(yaml.safe_load(f.read_text(encoding="utf-8")))
-           for f in sorted(folder.iterdir(), key=lambda f: f.name) if f.name.endswith(".yaml")]
+    out = [
+        parse(yaml.safe_load(f.read_text(encoding="utf-8")))
+        for f in sorted(folder.iterdir(), key=lambda f: f.name)
+        if f.name.endswith(".yaml")
+    ]
     return tuple(out)
 
 
@@ -237,15 +270,17 @@ def validate_answers(q: Questionnaire, answers: dict) -> dict[str, int]:
     for i, question in enumerate(q.questions, start=1):
         raw = answers.get(question.question_id)
         if raw is None or raw == "":
-            raise InputError(f"Vous n'avez pas répondu à la question {i} : « {question.text} »",
-                             field=question.question_id)
+            raise InputError(
+                f"Vous n'avez pas répondu à la question {i} : « {question.text} »", field=question.question_id
+            )
         try:
             value = int(raw) if not isinstance(raw, bool) else None
         except (TypeError, ValueError):
             value = None
         allowed = {o.value for o in question.scale.all_options()}
         if value not in allowed:
-            raise InputError(f"Réponse non prévue à la question {i} : choisissez une des propositions.",
-                             field=question.question_id)
+            raise InputError(
+                f"Réponse non prévue à la question {i} : choisissez une des propositions.", field=question.question_id
+            )
         clean[question.question_id] = value
     return clean

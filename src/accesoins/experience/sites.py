@@ -49,19 +49,27 @@ def normalise_site(raw: str | None, *, field: str = "site") -> tuple[str, str]:
     """
     value = (raw or "").strip()
     if not value:
-        raise InputError("Indiquez le lieu de soins : un numéro FINESS (9 caractères) ou un identifiant de site.",
-                         field=field)
+        raise InputError(
+            "Indiquez le lieu de soins : un numéro FINESS (9 caractères) ou un identifiant de site.", field=field
+        )
     upper = value.upper().replace(" ", "")
     if _FINESS.match(upper):
         if not finess_key_ok(upper):
-            raise InputError(f"Le numéro FINESS {upper} n'est pas valide : sa clé de contrôle (dernier chiffre) "
-                             "ne correspond pas. Vérifiez-le sur votre convocation ou sur annuaire.sante.fr.",
-                             field=field)
+            raise InputError(
+                f"Le numéro FINESS {upper} n'est pas valide : sa clé de contrôle (dernier chiffre) "
+                "ne correspond pas. Vérifiez-le sur votre convocation ou sur annuaire.sante.fr.",
+                field=field,
+            )
         return upper, "finess"
     if upper.isdigit() or (len(upper) == 9 and upper[:2] in _CORSICA):
-        raise InputError(f"Un numéro FINESS a 9 caractères (ici {len(upper)}) : deux pour le département, "
-                         "puis sept chiffres.", field=field)
+        raise InputError(
+            f"Un numéro FINESS a 9 caractères (ici {len(upper)}) : deux pour le département, puis sept chiffres.",
+            field=field,
+        )
     if _LOCAL.match(value) and len(value) <= 64:
         return value, "local"
-    raise InputError("Identifiant de lieu de soins non reconnu : un numéro FINESS (9 caractères, par exemple "
-                     "750712184) ou un identifiant de site de la forme « site-nom-du-lieu ».", field=field)
+    raise InputError(
+        "Identifiant de lieu de soins non reconnu : un numéro FINESS (9 caractères, par exemple "
+        "750712184) ou un identifiant de site de la forme « site-nom-du-lieu ».",
+        field=field,
+    )

@@ -143,20 +143,20 @@ def generate(communes: pd.DataFrame, offer: pd.DataFrame | None = None, *, seed:
     hours[late] = _LATE
     rank = pd.Series(codes).groupby(codes).cumcount().to_numpy() + 1
     if names is None:
-        names = np.array([f"Pharmacie fictive n° {r} — {nom}" for r, nom in zip(rank, sel["nom"])], dtype=object)
+        names = np.array([f"Pharmacie fictive n° {r} — {nom}" for r, nom in zip(rank, sel["nom"], strict=False)], dtype=object)
     else:
         names = np.array([f"{nm} (horaires et gardes fictifs)" for nm in names], dtype=object)
     if ids is None:
-        ids = np.array([f"DEMO-{c}-{r:03d}" for c, r in zip(codes, rank)], dtype=object)
+        ids = np.array([f"DEMO-{c}-{r:03d}" for c, r in zip(codes, rank, strict=False)], dtype=object)
     prefixes = np.array(["0199", "0639"])[rng.integers(0, 2, n)]
-    phones = [f"{p}{'00' if p == '0199' else '98'}{x:04d}" for p, x in zip(prefixes, rng.integers(0, 10_000, n))]
+    phones = [f"{p}{'00' if p == '0199' else '98'}{x:04d}" for p, x in zip(prefixes, rng.integers(0, 10_000, n), strict=True)]
     small = sel["population"].fillna(0).to_numpy(float) < 5_000
     call_before = small & (rng.uniform(size=n) < 0.3)
     notes = np.array(_NOTES, dtype=object)[rng.integers(0, len(_NOTES), n)]
     numbers = rng.integers(1, 120, n)
     streets = np.array(_STREETS, dtype=object)[rng.integers(0, len(_STREETS), n)]
     cps = sel["code_postal"].to_numpy(object) if "code_postal" in sel else np.full(n, None, dtype=object)
-    address = [f"{k} {s} (adresse fictive), {nom}" for k, s, nom in zip(numbers, streets, sel["nom"])]
+    address = [f"{k} {s} (adresse fictive), {nom}" for k, s, nom in zip(numbers, streets, sel["nom"], strict=False)]
     sector = _sectors(dep, lat, lon, seed)
     pharmacies = pd.DataFrame({
         "pharmacy_id": ids, "name": names, "address": address, "code_postal": cps, "code_commune": codes,

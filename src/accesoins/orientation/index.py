@@ -82,7 +82,7 @@ class CommuneTable:
             if code in self.pos:
                 self.by_cp.setdefault(cp, []).append(self.pos[code])
                 self.cp_of.setdefault(code, cp)
-        for cp, rows in self.by_cp.items():
+        for rows in self.by_cp.values():
             rows.sort(key=lambda i: -pop[i])
         self.tree = cKDTree(unit_xyz(self.lat, self.lon))
 

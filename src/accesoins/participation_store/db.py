@@ -23,30 +23,15 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import threading
 from collections.abc import Callable, Iterator
-from importlib import resources
 from pathlib import Path
 
 import duckdb
 
-from ..errors import NotBuiltError
 from ..store.db import Store
 
-_MIGRATION = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 COMPACT_EVERY = 1000  # checkpoint and empty the journal after this many new responses
-
-
-def migrations() -> list[tuple[int, str, str]]:
-    """(version, name, sql) of the participation migrations, in order."""
-    folder = resources.files("accesoins.participation_store") / "migrations"
-    out = []
-    for entry in folder.iterdir():
-        m = _MIGRATION.match(entry.name)
-        if m:
-            out.append((int(m.group(1)), entry.name, entry.read_text(encoding="utf-8")))
-    return sorted(out)
 
 
 def default_path(main_db: Path | str, env: dict[str, str] | None = None) -> Path:
@@ -60,33 +45,14 @@ def default_path(main_db: Path | str, env: dict[str, str] | None = None) -> Path
 class ParticipationStore(Store):
     """The participation database: :class:`~accesoins.store.db.Store` plus a writer lock and a journal."""
 
+    migrations_package = "accesoins.participation_store"
+
     def __init__(self, con: duckdb.DuckDBPyConnection, path: Path | None) -> None:
         super().__init__(con, path)
         self.lock = threading.RLock()
         self.journal_path = Path(f"{path}.journal") if path else None
         self._journal = None
         self._since_compact = 0
-
-    # -- schema (the main store's logic, on this package's migrations) -------------------
-    def migrate(self) -> list[str]:
-        """Apply the participation migrations not yet applied; returns their names."""
-        self.con.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations "
-            "(version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP DEFAULT current_timestamp)"
-        )
-        current = self.schema_version()
-        known = migrations()
-        if known and current > known[-1][0]:
-            raise NotBuiltError(f"La base de participation {self.path} a le schéma {current}, plus récent que "
-                                f"ce logiciel ({known[-1][0]}) : mettez accesoins à jour.")
-        applied = []
-        for version, name, sql in known:
-            if version > current:
-                with self.transaction():
-                    self.con.execute(sql)
-                    self.con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name])
-                applied.append(name)
-        return applied
 
     # -- writing ------------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -139,8 +105,9 @@ class ParticipationStore(Store):
                         row = json.loads(line)
                     except ValueError:
                         continue  # an empty line, or a torn last line never acknowledged
-                    exists = con.execute("SELECT count(*) FROM responses WHERE response_id = ?",
-                                         [row["response_id"]]).fetchone()[0]
+                    exists = con.execute(
+                        "SELECT count(*) FROM responses WHERE response_id = ?", [row["response_id"]]
+                    ).fetchone()[0]
                     if not exists:
                         _insert_response(con, row)
                         added += 1
@@ -171,8 +138,16 @@ def _insert_response(con, row: dict) -> None:
     con.execute(
         "INSERT INTO responses (response_id, questionnaire_id, version, site_id, site_kind, quarter, easy_read, "
         "answers) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [row["response_id"], row["questionnaire_id"], row["version"], row["site_id"], row["site_kind"],
-         row["quarter"], row["easy_read"], json.dumps(row["answers"], sort_keys=True)],
+        [
+            row["response_id"],
+            row["questionnaire_id"],
+            row["version"],
+            row["site_id"],
+            row["site_kind"],
+            row["quarter"],
+            row["easy_read"],
+            json.dumps(row["answers"], sort_keys=True),
+        ],
     )
 
 

@@ -64,8 +64,20 @@ def ensure_offer(store: Store, *, step: Step | None = None) -> dict[str, object]
 def observatory_is_current(store: Store) -> bool:
     """True when the last observatory build is newer than every source in the store."""
     return bool(store.scalar(
-        "SELECT (SELECT max(built_at) FROM observatory_builds) >= (SELECT max(imported_at) FROM sources)"
+        "SELECT (SELECT max(built_at) FROM observatory_builds) >= (SELECT max(imported_at) FROM sources "
+        "WHERE kind IN ('territory', 'offer', 'population_by_age'))"
     ))
+
+
+def ensure_orientation(store: Store, *, step: Step | None = None) -> dict[str, object] | None:
+    """Store the fictitious pharmacies and duty rotas when none are stored (labelled as such)."""
+    from .orientation import write_demo
+
+    if store.scalar("SELECT count(*) FROM orientation_pharmacies"):
+        return None
+    if step:
+        step("Pharmacies et gardes de démonstration (fictives)")
+    return write_demo(store)
 
 
 def ensure_observatory(store: Store, *, force: bool = False, step: Step | None = None) -> dict[str, object] | None:
@@ -83,5 +95,6 @@ def build_all(store: Store, node_modules: Path, *, force: bool = False,
     report: dict[str, object] = {}
     report["territory"] = ensure_territory(store, node_modules, force=force, step=step)
     report["offer"] = ensure_offer(store, step=step)
+    report["orientation"] = ensure_orientation(store, step=step)
     report["observatory"] = ensure_observatory(store, force=force, step=step)
     return report

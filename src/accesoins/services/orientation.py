@@ -162,6 +162,8 @@ def nearest_pharmacies(data: OrientationData, *, commune: str = "", cp: str = ""
     tz = time_zone(place.zone)
     local = datetime.fromtimestamp(epoch, tz)
     results = data.pharmacies.nearest_open(place, epoch, limit=limit)
+    # the answer is fictitious when any pharmacy it lists is (real and demo data may sit side by side)
+    shown_demo = any(r.get("is_demo") for r in results) if results else data.is_demo
     return {
         "place": place.as_dict(),
         "at": local.isoformat(timespec="minutes"),
@@ -170,8 +172,8 @@ def nearest_pharmacies(data: OrientationData, *, commune: str = "", cp: str = ""
         "holiday": holiday_name(local.date(), place.zone),
         "note": note,
         "pharmacies": results,
-        "is_demo": data.is_demo,
-        "demo_notice": DEMO_NOTICE if data.is_demo else None,
+        "is_demo": shown_demo,
+        "demo_notice": DEMO_NOTICE if shown_demo else None,
         "help": {"phone": value("duty", "find_duty_pharmacy"), "source": source_of("duty", "find_duty_pharmacy")},
         "sources": [source_of("duty", "duty_obligation"), source_of("holidays", "national_fixed")],
     }

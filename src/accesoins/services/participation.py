@@ -23,9 +23,16 @@ from ..participation_store import ParticipationStore
 
 ROLE_NAMES = auth.ROLE_LABELS
 PERSON_ROLES = {"patient_partenaire": "Patient partenaire", "representant_usagers": "Représentant des usagers"}
-DOMAINS = {"qualite": "Projets qualité", "accompagnement": "Accompagnement des patients",
-           "formation": "Formation des professionnels", "recherche": "Recherche"}
-STRUCTURE_KINDS = {"centre_de_sante": "Centre de santé participatif", "maison_de_sante": "Maison de santé pluriprofessionnelle"}
+DOMAINS = {
+    "qualite": "Projets qualité",
+    "accompagnement": "Accompagnement des patients",
+    "formation": "Formation des professionnels",
+    "recherche": "Recherche",
+}
+STRUCTURE_KINDS = {
+    "centre_de_sante": "Centre de santé participatif",
+    "maison_de_sante": "Maison de santé pluriprofessionnelle",
+}
 PERSON_FIELDS = ("display_name", "role", "domains", "structure", "territory", "term", "contact_email", "contact_phone")
 PRIVATE_IN_AUDIT = ("contact_email", "contact_phone")
 _LOGIN = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,63}$")
@@ -91,10 +98,17 @@ def _text(value, field: str, *, max_len: int = 200, required: bool = True) -> st
 
 def _audit(con, actor: dict, action: str, entity: str, entity_id: str, before, after) -> None:
     con.execute(
-        "INSERT INTO audit_log (account_id, role, action, entity, entity_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [actor["account_id"], actor["role"], action, entity, entity_id,
-         json.dumps(before, ensure_ascii=False, default=str) if before is not None else None,
-         json.dumps(after, ensure_ascii=False, default=str) if after is not None else None],
+        "INSERT INTO audit_log (account_id, role, action, entity, entity_id, before, after) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            actor["account_id"],
+            actor["role"],
+            action,
+            entity,
+            entity_id,
+            json.dumps(before, ensure_ascii=False, default=str) if before is not None else None,
+            json.dumps(after, ensure_ascii=False, default=str) if after is not None else None,
+        ],
     )
 
 
@@ -112,27 +126,50 @@ def ensure_bundled(ps: ParticipationStore) -> int:
     """Publish the questionnaires shipped with accesoins that the database does not know yet."""
     added = 0
     for q in qn.bundled():
+
         def add(con, q=q):
-            if con.execute("SELECT count(*) FROM questionnaire_versions WHERE questionnaire_id = ?",
-                           [q.questionnaire_id]).fetchone()[0]:
+            if con.execute(
+                "SELECT count(*) FROM questionnaire_versions WHERE questionnaire_id = ?", [q.questionnaire_id]
+            ).fetchone()[0]:
                 return 0
-            con.execute("INSERT INTO organisations VALUES ('accesoins', 'accesoins', 'platform', current_timestamp) "
-                        "ON CONFLICT DO NOTHING")
-            con.execute("INSERT INTO questionnaire_versions (questionnaire_id, version, status, definition, "
-                        "organisation_id, created_by, reviewed_by, reviewed_at) VALUES (?, ?, 'published', ?, "
-                        "'accesoins', 'system', 'system', current_timestamp)",
-                        [q.questionnaire_id, q.version, json.dumps(q.definition, ensure_ascii=False)])
-            _audit(con, SYSTEM, "publish_bundled", "questionnaire", f"{q.questionnaire_id}@{q.version}", None,
-                   {"status": "published"})
+            con.execute(
+                "INSERT INTO organisations VALUES ('accesoins', 'accesoins', 'platform', current_timestamp) "
+                "ON CONFLICT DO NOTHING"
+            )
+            con.execute(
+                "INSERT INTO questionnaire_versions (questionnaire_id, version, status, definition, "
+                "organisation_id, created_by, reviewed_by, reviewed_at) VALUES (?, ?, 'published', ?, "
+                "'accesoins', 'system', 'system', current_timestamp)",
+                [q.questionnaire_id, q.version, json.dumps(q.definition, ensure_ascii=False)],
+            )
+            _audit(
+                con,
+                SYSTEM,
+                "publish_bundled",
+                "questionnaire",
+                f"{q.questionnaire_id}@{q.version}",
+                None,
+                {"status": "published"},
+            )
             return 1
+
         added += ps.write(add)
     return added
 
 
 # -- accounts and sessions -------------------------------------------------------------------------
-def create_account(ps: ParticipationStore, actor: dict, *, login: str, display_name: str, password: str,
-                   role: str, organisation_id: str, organisation_name: str | None = None,
-                   organisation_kind: str = "association") -> dict:
+def create_account(
+    ps: ParticipationStore,
+    actor: dict,
+    *,
+    login: str,
+    display_name: str,
+    password: str,
+    role: str,
+    organisation_id: str,
+    organisation_name: str | None = None,
+    organisation_kind: str = "association",
+) -> dict:
     """Create an account (and its organisation if new); returns it without its hash."""
     login = (_text(login, "login", max_len=64) or "").lower()
     if not _LOGIN.match(login):
@@ -147,20 +184,33 @@ def create_account(ps: ParticipationStore, actor: dict, *, login: str, display_n
     if organisation_kind not in ("association", "site", "platform"):
         raise InputError("Type d'organisation : association, site ou platform.", field="organisation_kind")
     digest = auth.hash_password(password)
-    account = {"account_id": uuid.uuid4().hex, "login": login, "display_name": display_name, "role": role,
-               "organisation_id": organisation_id}
+    account = {
+        "account_id": uuid.uuid4().hex,
+        "login": login,
+        "display_name": display_name,
+        "role": role,
+        "organisation_id": organisation_id,
+    }
 
     def do(con):
         if con.execute("SELECT count(*) FROM accounts WHERE login = ?", [login]).fetchone()[0]:
             raise Conflict(f"L'identifiant « {login} » est déjà pris.")
-        if not con.execute("SELECT count(*) FROM organisations WHERE organisation_id = ?",
-                           [organisation_id]).fetchone()[0]:
-            con.execute("INSERT INTO organisations (organisation_id, name, kind) VALUES (?, ?, ?)",
-                        [organisation_id, _text(organisation_name, "organisation_name", required=False)
-                         or organisation_id, organisation_kind])
-        con.execute("INSERT INTO accounts (account_id, login, display_name, password_hash, role, organisation_id) "
-                    "VALUES (?, ?, ?, ?, ?, ?)", [account["account_id"], login, display_name, digest, role,
-                                                  organisation_id])
+        if not con.execute(
+            "SELECT count(*) FROM organisations WHERE organisation_id = ?", [organisation_id]
+        ).fetchone()[0]:
+            con.execute(
+                "INSERT INTO organisations (organisation_id, name, kind) VALUES (?, ?, ?)",
+                [
+                    organisation_id,
+                    _text(organisation_name, "organisation_name", required=False) or organisation_id,
+                    organisation_kind,
+                ],
+            )
+        con.execute(
+            "INSERT INTO accounts (account_id, login, display_name, password_hash, role, organisation_id) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [account["account_id"], login, display_name, digest, role, organisation_id],
+        )
         _audit(con, actor, "create", "account", account["account_id"], None, account)
         return account
 
@@ -182,10 +232,17 @@ def login(ps: ParticipationStore, login_name: str, password: str, now: float | N
     if not auth.verify_password(account["password_hash"], password):
         raise AuthRequired("Identifiant ou mot de passe incorrect.")
     token, csrf = auth.new_token(), auth.new_token()
-    ps.write(lambda con: (
-        con.execute("DELETE FROM sessions WHERE last_seen < ?", [now - rules.value("session.absolute_timeout_seconds")]),
-        con.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, ?)",
-                    [auth.token_digest(token), account["account_id"], csrf, now, now])))
+    ps.write(
+        lambda con: (
+            con.execute(
+                "DELETE FROM sessions WHERE last_seen < ?", [now - rules.value("session.absolute_timeout_seconds")]
+            ),
+            con.execute(
+                "INSERT INTO sessions VALUES (?, ?, ?, ?, ?)",
+                [auth.token_digest(token), account["account_id"], csrf, now, now],
+            ),
+        )
+    )
     return {"token": token, "csrf": csrf, "account": _public_account(account)}
 
 
@@ -200,14 +257,18 @@ def session_account(ps: ParticipationStore, token: str | None, now: float | None
     now = time.time() if now is None else now
     digest = auth.token_digest(token)
     rows = ps.cursor().records(
-        "SELECT s.created_at, s.last_seen, s.csrf_token, a.* FROM sessions s JOIN accounts a USING (account_id) "
-        "WHERE s.token_digest = ? AND a.active", [digest])
+        "SELECT a.*, s.created_at AS session_created, s.last_seen, s.csrf_token "
+        "FROM sessions s JOIN accounts a USING (account_id) "
+        "WHERE s.token_digest = ? AND a.active",
+        [digest],
+    )
     if not rows:
         return None
     r = rows[0]
-    times = auth.SessionTimes(r["created_at"], r["last_seen"])
-    if auth.session_expired(times, now, rules.value("session.idle_timeout_seconds"),
-                            rules.value("session.absolute_timeout_seconds")):
+    times = auth.SessionTimes(r["session_created"], r["last_seen"])
+    if auth.session_expired(
+        times, now, rules.value("session.idle_timeout_seconds"), rules.value("session.absolute_timeout_seconds")
+    ):
         ps.write(lambda con: con.execute("DELETE FROM sessions WHERE token_digest = ?", [digest]))
         return None
     if now - r["last_seen"] > 30:
@@ -223,13 +284,16 @@ def logout(ps: ParticipationStore, token: str | None) -> None:
 
 # -- questionnaires ------------------------------------------------------------------------------------
 def _version_row(con_or_store, qid: str, version: int) -> dict:
-    rows = (con_or_store.records if hasattr(con_or_store, "records") else None)
+    rows = con_or_store.records if hasattr(con_or_store, "records") else None
     if rows:
         found = rows("SELECT * FROM questionnaire_versions WHERE questionnaire_id = ? AND version = ?", [qid, version])
         row = found[0] if found else None
     else:
-        row = _one(con_or_store, "SELECT * FROM questionnaire_versions WHERE questionnaire_id = ? AND version = ?",
-                   [qid, version])
+        row = _one(
+            con_or_store,
+            "SELECT * FROM questionnaire_versions WHERE questionnaire_id = ? AND version = ?",
+            [qid, version],
+        )
     if row is None:
         raise NotFound(f"Questionnaire {qid} version {version} introuvable.")
     return row
@@ -242,15 +306,17 @@ def _parse_row(row: dict) -> qn.Questionnaire:
 
 def published(ps: ParticipationStore) -> list[qn.Questionnaire]:
     """The published version of every questionnaire, by identifier."""
-    rows = ps.cursor().records("SELECT definition FROM questionnaire_versions WHERE status = 'published' "
-                               "ORDER BY questionnaire_id")
+    rows = ps.cursor().records(
+        "SELECT definition FROM questionnaire_versions WHERE status = 'published' ORDER BY questionnaire_id"
+    )
     return [_parse_row(r) for r in rows]
 
 
 def published_one(ps: ParticipationStore, qid: str) -> qn.Questionnaire:
     """The published version of questionnaire ``qid`` (404 when none)."""
-    rows = ps.cursor().records("SELECT definition FROM questionnaire_versions WHERE status = 'published' "
-                               "AND questionnaire_id = ?", [qid])
+    rows = ps.cursor().records(
+        "SELECT definition FROM questionnaire_versions WHERE status = 'published' AND questionnaire_id = ?", [qid]
+    )
     if not rows:
         raise NotFound(f"Aucun questionnaire publié ne porte l'identifiant « {qid[:64]} ».")
     return _parse_row(rows[0])
@@ -258,7 +324,9 @@ def published_one(ps: ParticipationStore, qid: str) -> qn.Questionnaire:
 
 def scoring_definitions(ps: ParticipationStore) -> dict[tuple[str, int], qn.Questionnaire]:
     """Every version that has been published (published or archived), to score old responses."""
-    rows = ps.cursor().records("SELECT definition FROM questionnaire_versions WHERE status IN ('published', 'archived')")
+    rows = ps.cursor().records(
+        "SELECT definition FROM questionnaire_versions WHERE status IN ('published', 'archived')"
+    )
     out = {}
     for r in rows:
         q = _parse_row(r)
@@ -268,8 +336,10 @@ def scoring_definitions(ps: ParticipationStore) -> dict[tuple[str, int], qn.Ques
 
 def versions(ps: ParticipationStore, qid: str | None = None) -> list[dict]:
     """Versions of one or all questionnaires, for the management pages (definitions excluded)."""
-    sql = ("SELECT questionnaire_id, version, status, organisation_id, created_by, created_at, submitted_at, "
-           "reviewed_by, reviewed_at, review_note FROM questionnaire_versions")
+    sql = (
+        "SELECT questionnaire_id, version, status, organisation_id, created_by, created_at, submitted_at, "
+        "reviewed_by, reviewed_at, review_note FROM questionnaire_versions"
+    )
     params = []
     if qid:
         sql += " WHERE questionnaire_id = ?"
@@ -292,9 +362,11 @@ def _definition(definition) -> qn.Questionnaire:
 
 def create_draft(ps: ParticipationStore, actor: dict, qid: str, definition) -> dict:
     """A new draft version of questionnaire ``qid`` (the version number is the next free one)."""
+
     def do(con):
-        nxt = con.execute("SELECT coalesce(max(version), 0) + 1 FROM questionnaire_versions WHERE questionnaire_id = ?",
-                          [qid]).fetchone()[0]
+        nxt = con.execute(
+            "SELECT coalesce(max(version), 0) + 1 FROM questionnaire_versions WHERE questionnaire_id = ?", [qid]
+        ).fetchone()[0]
         d = dict(definition) if isinstance(definition, dict) else definition
         if isinstance(d, dict):
             d["id"], d["version"] = qid, nxt
@@ -304,10 +376,11 @@ def create_draft(ps: ParticipationStore, actor: dict, qid: str, definition) -> d
         body = dict(q.definition)
         body["version"] = nxt
         q = qn.parse(body)
-        con.execute("INSERT INTO questionnaire_versions (questionnaire_id, version, status, definition, "
-                    "organisation_id, created_by) VALUES (?, ?, 'draft', ?, ?, ?)",
-                    [qid, nxt, json.dumps(q.definition, ensure_ascii=False), actor["organisation_id"],
-                     actor["account_id"]])
+        con.execute(
+            "INSERT INTO questionnaire_versions (questionnaire_id, version, status, definition, "
+            "organisation_id, created_by) VALUES (?, ?, 'draft', ?, ?, ?)",
+            [qid, nxt, json.dumps(q.definition, ensure_ascii=False), actor["organisation_id"], actor["account_id"]],
+        )
         _audit(con, actor, "create_draft", "questionnaire", f"{qid}@{nxt}", None, q.definition)
         return {"questionnaire_id": qid, "version": nxt, "status": "draft"}
 
@@ -321,6 +394,7 @@ def _own_or_admin(actor: dict, row: dict) -> None:
 
 def update_draft(ps: ParticipationStore, actor: dict, qid: str, version: int, definition) -> dict:
     """Replace the text of a draft (or of a rejected version, which becomes a draft again)."""
+
     def do(con):
         row = _version_row(con, qid, version)
         _own_or_admin(actor, row)
@@ -333,8 +407,11 @@ def update_draft(ps: ParticipationStore, actor: dict, qid: str, version: int, de
         if (q.questionnaire_id, q.version) != (qid, version):
             raise InputError("L'identifiant et la version du texte doivent rester ceux du brouillon.", field="id")
         before = json.loads(row["definition"]) if isinstance(row["definition"], str) else row["definition"]
-        con.execute("UPDATE questionnaire_versions SET definition = ?, status = 'draft' WHERE questionnaire_id = ? "
-                    "AND version = ?", [json.dumps(q.definition, ensure_ascii=False), qid, version])
+        con.execute(
+            "UPDATE questionnaire_versions SET definition = ?, status = 'draft' WHERE questionnaire_id = ? "
+            "AND version = ?",
+            [json.dumps(q.definition, ensure_ascii=False), qid, version],
+        )
         _audit(con, actor, "update_draft", "questionnaire", f"{qid}@{version}", before, q.definition)
         return {"questionnaire_id": qid, "version": version, "status": "draft"}
 
@@ -343,22 +420,26 @@ def update_draft(ps: ParticipationStore, actor: dict, qid: str, version: int, de
 
 def submit_draft(ps: ParticipationStore, actor: dict, qid: str, version: int) -> dict:
     """Draft → submitted (for review by another organisation or an administrator)."""
+
     def do(con):
         row = _version_row(con, qid, version)
         _own_or_admin(actor, row)
         if row["status"] != "draft":
             raise Conflict(f"La version {version} est « {row['status']} » : seul un brouillon peut être soumis.")
-        con.execute("UPDATE questionnaire_versions SET status = 'submitted', submitted_at = current_timestamp "
-                    "WHERE questionnaire_id = ? AND version = ?", [qid, version])
-        _audit(con, actor, "submit", "questionnaire", f"{qid}@{version}", {"status": "draft"},
-               {"status": "submitted"})
+        con.execute(
+            "UPDATE questionnaire_versions SET status = 'submitted', submitted_at = current_timestamp "
+            "WHERE questionnaire_id = ? AND version = ?",
+            [qid, version],
+        )
+        _audit(con, actor, "submit", "questionnaire", f"{qid}@{version}", {"status": "draft"}, {"status": "submitted"})
         return {"questionnaire_id": qid, "version": version, "status": "submitted"}
 
     return ps.write(do)
 
 
-def review(ps: ParticipationStore, actor: dict, qid: str, version: int, *, approve: bool,
-           note: str | None = None) -> dict:
+def review(
+    ps: ParticipationStore, actor: dict, qid: str, version: int, *, approve: bool, note: str | None = None
+) -> dict:
     """Submitted → published (the previous published version is archived) or rejected.
 
     The reviewer must be an administrator or an editor of another organisation than the author's.
@@ -373,13 +454,25 @@ def review(ps: ParticipationStore, actor: dict, qid: str, version: int, *, appro
             raise Conflict(f"La version {version} est « {row['status']} » : seule une version soumise se relit.")
         status = "published" if approve else "rejected"
         if approve:
-            con.execute("UPDATE questionnaire_versions SET status = 'archived' WHERE questionnaire_id = ? "
-                        "AND status = 'published'", [qid])
-        con.execute("UPDATE questionnaire_versions SET status = ?, reviewed_by = ?, reviewed_at = current_timestamp, "
-                    "review_note = ? WHERE questionnaire_id = ? AND version = ?",
-                    [status, actor["account_id"], note, qid, version])
-        _audit(con, actor, "approve" if approve else "reject", "questionnaire", f"{qid}@{version}",
-               {"status": "submitted"}, {"status": status, "note": note})
+            con.execute(
+                "UPDATE questionnaire_versions SET status = 'archived' WHERE questionnaire_id = ? "
+                "AND status = 'published'",
+                [qid],
+            )
+        con.execute(
+            "UPDATE questionnaire_versions SET status = ?, reviewed_by = ?, reviewed_at = current_timestamp, "
+            "review_note = ? WHERE questionnaire_id = ? AND version = ?",
+            [status, actor["account_id"], note, qid, version],
+        )
+        _audit(
+            con,
+            actor,
+            "approve" if approve else "reject",
+            "questionnaire",
+            f"{qid}@{version}",
+            {"status": "submitted"},
+            {"status": status, "note": note},
+        )
         return {"questionnaire_id": qid, "version": version, "status": status}
 
     return ps.write(do)
@@ -394,8 +487,9 @@ def submit_response(ps: ParticipationStore, payload: dict, *, today: dt.date | N
     """
     token = payload.get("token")
     if not isinstance(token, str) or not _TOKEN.match(token):
-        raise InputError("Jeton de formulaire manquant ou invalide : rechargez la page du questionnaire.",
-                         field="token")
+        raise InputError(
+            "Jeton de formulaire manquant ou invalide : rechargez la page du questionnaire.", field="token"
+        )
     qid = payload.get("questionnaire_id")
     if not isinstance(qid, str) or len(qid) > 64:
         raise InputError("Questionnaire non précisé.", field="questionnaire_id")
@@ -410,9 +504,16 @@ def submit_response(ps: ParticipationStore, payload: dict, *, today: dt.date | N
         raise NotFound(f"Le questionnaire « {qid[:64]} » version {version} n'est pas (ou plus) ouvert aux réponses.")
     site_id, kind = normalise_site(payload.get("site"))
     answers = qn.validate_answers(q, payload.get("answers"))
-    row = {"response_id": token, "questionnaire_id": qid, "version": version, "site_id": site_id,
-           "site_kind": kind, "quarter": quarter_of(today or dt.date.today()),
-           "easy_read": bool(payload.get("easy_read")), "answers": answers}
+    row = {
+        "response_id": token,
+        "questionnaire_id": qid,
+        "version": version,
+        "site_id": site_id,
+        "site_kind": kind,
+        "quarter": quarter_of(today or dt.date.today()),
+        "easy_read": bool(payload.get("easy_read")),
+        "answers": answers,
+    }
     new = ps.add_response(row)
     return {"response_id": token, "duplicate": not new, "questionnaire_id": qid, "site": site_id}
 
@@ -427,19 +528,29 @@ def upsert_site(ps: ParticipationStore, main, actor: dict, payload: dict) -> dic
         commune = commune.upper()
         if not _COMMUNE.match(commune):
             raise InputError("Code commune INSEE : 5 caractères (2A/2B pour la Corse).", field="code_commune")
-        if main is not None and main.has_territory() and not main.scalar(
-                "SELECT count(*) FROM communes WHERE code_commune = ?", [commune]):
+        if (
+            main is not None
+            and main.has_territory()
+            and not main.scalar("SELECT count(*) FROM communes WHERE code_commune = ?", [commune])
+        ):
             raise InputError(f"Commune {commune} inconnue du territoire.", field="code_commune")
 
     def do(con):
         before = _one(con, "SELECT * FROM sites WHERE site_id = ?", [site_id])
         if before and actor["role"] != "admin" and before["organisation_id"] != actor["organisation_id"]:
             raise Forbidden("Ce site est géré par une autre organisation.")
-        after = {"site_id": site_id, "kind": kind, "name": name, "code_commune": commune,
-                 "organisation_id": before["organisation_id"] if before else actor["organisation_id"]}
-        con.execute("INSERT OR REPLACE INTO sites (site_id, kind, name, code_commune, organisation_id, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, current_timestamp)",
-                    [site_id, kind, name, commune, after["organisation_id"]])
+        after = {
+            "site_id": site_id,
+            "kind": kind,
+            "name": name,
+            "code_commune": commune,
+            "organisation_id": before["organisation_id"] if before else actor["organisation_id"],
+        }
+        con.execute(
+            "INSERT OR REPLACE INTO sites (site_id, kind, name, code_commune, organisation_id, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, current_timestamp)",
+            [site_id, kind, name, commune, after["organisation_id"]],
+        )
         _audit(con, actor, "update" if before else "create", "site", site_id, before, after)
         return after
 
@@ -449,8 +560,14 @@ def upsert_site(ps: ParticipationStore, main, actor: dict, payload: dict) -> dic
 def site_location(ps: ParticipationStore, main, site_id: str) -> dict:
     """Name, commune and département of a site: declared sites first, then the main store's offer."""
     rows = ps.cursor().records("SELECT name, code_commune FROM sites WHERE site_id = ?", [site_id])
-    loc = {"site_id": site_id, "name": None, "code_commune": None, "code_departement": None, "commune": None,
-           "departement": None}
+    loc = {
+        "site_id": site_id,
+        "name": None,
+        "code_commune": None,
+        "code_departement": None,
+        "commune": None,
+        "departement": None,
+    }
     if rows:
         loc.update(name=rows[0]["name"], code_commune=rows[0]["code_commune"])
     if main is not None:
@@ -460,12 +577,13 @@ def site_location(ps: ParticipationStore, main, site_id: str) -> dict:
                 if found:
                     loc.update(name=loc["name"] or found[0]["name"], code_commune=found[0]["code_commune"])
             if loc["code_commune"]:
-                c = main.records("SELECT c.nom, c.code_departement, d.nom AS dep FROM communes c LEFT JOIN "
-                                 "departements d USING (code_departement) WHERE code_commune = ?",
-                                 [loc["code_commune"]])
+                c = main.records(
+                    "SELECT c.nom, c.code_departement, d.nom AS dep FROM communes c LEFT JOIN "
+                    "departements d USING (code_departement) WHERE code_commune = ?",
+                    [loc["code_commune"]],
+                )
                 if c:
-                    loc.update(commune=c[0]["nom"], code_departement=c[0]["code_departement"],
-                               departement=c[0]["dep"])
+                    loc.update(commune=c[0]["nom"], code_departement=c[0]["code_departement"], departement=c[0]["dep"])
         except Exception:  # noqa: BLE001 - an unbuilt main store only means "location unknown"
             pass
     if loc["code_commune"] and not loc["code_departement"]:
@@ -475,7 +593,9 @@ def site_location(ps: ParticipationStore, main, site_id: str) -> dict:
 
 
 def _responses(ps: ParticipationStore, main) -> list[Response]:
-    rows = ps.cursor().records("SELECT response_id, questionnaire_id, version, site_id, quarter, answers FROM responses")
+    rows = ps.cursor().records(
+        "SELECT response_id, questionnaire_id, version, site_id, quarter, answers FROM responses"
+    )
     locations: dict[str, dict] = {}
     out = []
     for r in rows:
@@ -483,9 +603,18 @@ def _responses(ps: ParticipationStore, main) -> list[Response]:
         if loc is None:
             loc = locations[r["site_id"]] = site_location(ps, main, r["site_id"])
         answers = r["answers"]
-        out.append(Response(r["response_id"], r["questionnaire_id"], r["version"], r["site_id"],
-                            loc["code_commune"], loc["code_departement"], r["quarter"],
-                            json.loads(answers) if isinstance(answers, str) else answers))
+        out.append(
+            Response(
+                r["response_id"],
+                r["questionnaire_id"],
+                r["version"],
+                r["site_id"],
+                loc["code_commune"],
+                loc["code_departement"],
+                r["quarter"],
+                json.loads(answers) if isinstance(answers, str) else answers,
+            )
+        )
     return out
 
 
@@ -499,11 +628,15 @@ def publication(ps: ParticipationStore, main) -> dict[str, dict[tuple, dict]]:
 
 
 FAMILY_NOTES = {
-    "activity": ("Volumes d'activité",
-                 "Non disponible : aucune source d'activité (SAE, PMSI) n'est chargée dans cette instance."),
-    "practices": ("Pratiques organisationnelles",
-                  "Non disponible : aucune source d'indicateurs de pratiques (IQSS de la HAS, certification) "
-                  "n'est chargée dans cette instance."),
+    "activity": (
+        "Volumes d'activité",
+        "Non disponible : aucune source d'activité (SAE, PMSI) n'est chargée dans cette instance.",
+    ),
+    "practices": (
+        "Pratiques organisationnelles",
+        "Non disponible : aucune source d'indicateurs de pratiques (IQSS de la HAS, certification) "
+        "n'est chargée dans cette instance.",
+    ),
 }
 
 
@@ -513,14 +646,17 @@ def _family(questionnaires, pub, key, kind: str) -> list[dict]:
         if q.kind != kind:
             continue
         cell = pub.get(q.questionnaire_id, {}).get(key)
-        out.append({"questionnaire_id": q.questionnaire_id, "title": q.title, "published": cell is not None,
-                    **(cell or {})})
+        out.append(
+            {"questionnaire_id": q.questionnaire_id, "title": q.title, "published": cell is not None, **(cell or {})}
+        )
     return out
 
 
 def _notice(k: int) -> str:
-    return (f"Les résultats ne sont publiés qu'à partir de {k} réponses, et jamais lorsqu'un petit effectif "
-            "pourrait se déduire par différence entre deux résultats publiés.")
+    return (
+        f"Les résultats ne sont publiés qu'à partir de {k} réponses, et jamais lorsqu'un petit effectif "
+        "pourrait se déduire par différence entre deux résultats publiés."
+    )
 
 
 def site_page(ps: ParticipationStore, main, raw_site: str) -> dict:
@@ -533,10 +669,16 @@ def site_page(ps: ParticipationStore, main, raw_site: str) -> dict:
     key = ("site", site_id)
     trend = []
     for q in qs:
-        cells = sorted((c[2], v) for c, v in pub.get(q.questionnaire_id, {}).items()
-                       if c[0] == "site_quarter" and c[1] == site_id)
-        trend.append({"questionnaire_id": q.questionnaire_id, "title": q.title,
-                      "quarters": [{"quarter": quarter, "n": v["n"], "score": v["score"]} for quarter, v in cells]})
+        cells = sorted(
+            (c[2], v) for c, v in pub.get(q.questionnaire_id, {}).items() if c[0] == "site_quarter" and c[1] == site_id
+        )
+        trend.append(
+            {
+                "questionnaire_id": q.questionnaire_id,
+                "title": q.title,
+                "quarters": [{"quarter": quarter, "n": v["n"], "score": v["score"]} for quarter, v in cells],
+            }
+        )
     return {
         "title": f"Qualité perçue — {loc['name'] or site_id}",
         "site": {**loc, "kind": kind},
@@ -544,12 +686,21 @@ def site_page(ps: ParticipationStore, main, raw_site: str) -> dict:
         "notice": _notice(k),
         "families": {
             "activity": {"label": FAMILY_NOTES["activity"][0], "available": False, "note": FAMILY_NOTES["activity"][1]},
-            "practices": {"label": FAMILY_NOTES["practices"][0], "available": False,
-                          "note": FAMILY_NOTES["practices"][1]},
-            "experience": {"label": "Expérience et satisfaction (PREMS)", "available": True,
-                           "items": _family(qs, pub, key, "PREMS")},
-            "outcomes": {"label": "Résultats de santé rapportés par les patients (PROMS)", "available": True,
-                         "items": _family(qs, pub, key, "PROMS")},
+            "practices": {
+                "label": FAMILY_NOTES["practices"][0],
+                "available": False,
+                "note": FAMILY_NOTES["practices"][1],
+            },
+            "experience": {
+                "label": "Expérience et satisfaction (PREMS)",
+                "available": True,
+                "items": _family(qs, pub, key, "PREMS"),
+            },
+            "outcomes": {
+                "label": "Résultats de santé rapportés par les patients (PROMS)",
+                "available": True,
+                "items": _family(qs, pub, key, "PROMS"),
+            },
         },
         "trend": trend,
         "questionnaires": [{"id": q.questionnaire_id, "title": q.title, "kind": q.kind} for q in qs],
@@ -567,8 +718,14 @@ def territory_page(ps: ParticipationStore, main, level: str, code: str) -> dict:
     qs = published(ps)
     pub = publication(ps, main)
     key = (level, code)
-    sites = sorted({c[1] for q in qs for c in pub.get(q.questionnaire_id, {})
-                    if c[0] == "site" and _site_in(ps, main, c[1], level, code)})
+    sites = sorted(
+        {
+            c[1]
+            for q in qs
+            for c in pub.get(q.questionnaire_id, {})
+            if c[0] == "site" and _site_in(ps, main, c[1], level, code)
+        }
+    )
     name = None
     if main is not None:
         try:
@@ -580,7 +737,8 @@ def territory_page(ps: ParticipationStore, main, level: str, code: str) -> dict:
     return {
         "title": f"Qualité perçue — {label} {name or code}",
         "territory": {"level": level, "code": code, "name": name},
-        "threshold": k, "notice": _notice(k),
+        "threshold": k,
+        "notice": _notice(k),
         "experience": _family(qs, pub, key, "PREMS"),
         "outcomes": _family(qs, pub, key, "PROMS"),
         "sites": sites,
@@ -600,10 +758,19 @@ def overview(ps: ParticipationStore, main) -> dict:
     pub = publication(ps, main)
     return {
         "title": "Expérience des patients et participation",
-        "threshold": k, "notice": _notice(k),
-        "questionnaires": [{"id": q.questionnaire_id, "version": q.version, "kind": q.kind, "title": q.title,
-                            "title_easy": q.title_easy,
-                            "national": pub.get(q.questionnaire_id, {}).get(FRANCE)} for q in qs],
+        "threshold": k,
+        "notice": _notice(k),
+        "questionnaires": [
+            {
+                "id": q.questionnaire_id,
+                "version": q.version,
+                "kind": q.kind,
+                "title": q.title,
+                "title_easy": q.title_easy,
+                "national": pub.get(q.questionnaire_id, {}).get(FRANCE),
+            }
+            for q in qs
+        ],
         "demo_notice": None,
     }
 
@@ -641,10 +808,14 @@ def _person(payload: dict) -> dict:
         raise InputError(f"Consentement : un booléen par champ parmi {', '.join(PERSON_FIELDS)}.", field="consent")
     return {
         "display_name": _text(payload.get("display_name"), "display_name", max_len=100, required=False),
-        "role": role, "domains": sorted(set(domains)),
+        "role": role,
+        "domains": sorted(set(domains)),
         "structure": _text(payload.get("structure"), "structure", max_len=200, required=False),
         "territory": _text(payload.get("territory"), "territory", max_len=100, required=False),
-        "term_start": start, "term_end": end, "contact_email": email, "contact_phone": phone,
+        "term_start": start,
+        "term_end": end,
+        "contact_email": email,
+        "contact_phone": phone,
         "consent": {f: bool(consent.get(f)) for f in PERSON_FIELDS},
     }
 
@@ -672,12 +843,25 @@ def save_person(ps: ParticipationStore, actor: dict, payload: dict, person_id: s
         else:
             pid = uuid.uuid4().hex
         org = before["organisation_id"] if before else actor["organisation_id"]
-        con.execute("INSERT INTO directory_people (person_id, display_name, role, domains, structure, territory, "
-                    "term_start, term_end, contact_email, contact_phone, consent, organisation_id) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [pid, p["display_name"], p["role"], json.dumps(p["domains"]), p["structure"], p["territory"],
-                     p["term_start"], p["term_end"], p["contact_email"], p["contact_phone"],
-                     json.dumps(p["consent"]), org])
+        con.execute(
+            "INSERT INTO directory_people (person_id, display_name, role, domains, structure, territory, "
+            "term_start, term_end, contact_email, contact_phone, consent, organisation_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                pid,
+                p["display_name"],
+                p["role"],
+                json.dumps(p["domains"]),
+                p["structure"],
+                p["territory"],
+                p["term_start"],
+                p["term_end"],
+                p["contact_email"],
+                p["contact_phone"],
+                json.dumps(p["consent"]),
+                org,
+            ],
+        )
         _audit(con, actor, "update" if before else "create", "person", pid, _redacted(before), _redacted(p))
         return {"person_id": pid, **p}
 
@@ -686,6 +870,7 @@ def save_person(ps: ParticipationStore, actor: dict, payload: dict, person_id: s
 
 def delete_person(ps: ParticipationStore, actor: dict, person_id: str) -> dict:
     """Erase a directory entry (consent withdrawn entirely); the audit keeps no contact data."""
+
     def do(con):
         before = _one(con, "SELECT * FROM directory_people WHERE person_id = ?", [person_id])
         if before is None:
@@ -710,10 +895,15 @@ def save_structure(ps: ParticipationStore, actor: dict, payload: dict, structure
     website = _text(payload.get("website"), "website", max_len=300, required=False)
     if website and not website.startswith(("https://", "http://")):
         raise InputError("Le site web doit commencer par https://.", field="website")
-    s = {"name": _text(payload.get("name"), "name"), "kind": kind, "code_commune": commune.upper() if commune else None,
-         "governance": _text(payload.get("governance"), "governance", max_len=1000),
-         "inhabitants": _text(payload.get("inhabitants"), "inhabitants", max_len=1000),
-         "website": website, "contact": _text(payload.get("contact"), "contact", max_len=300, required=False)}
+    s = {
+        "name": _text(payload.get("name"), "name"),
+        "kind": kind,
+        "code_commune": commune.upper() if commune else None,
+        "governance": _text(payload.get("governance"), "governance", max_len=1000),
+        "inhabitants": _text(payload.get("inhabitants"), "inhabitants", max_len=1000),
+        "website": website,
+        "contact": _text(payload.get("contact"), "contact", max_len=300, required=False),
+    }
 
     def do(con):
         before, sid = None, structure_id
@@ -727,10 +917,21 @@ def save_structure(ps: ParticipationStore, actor: dict, payload: dict, structure
         else:
             sid = uuid.uuid4().hex
         org = before["organisation_id"] if before else actor["organisation_id"]
-        con.execute("INSERT INTO participatory_structures (structure_id, name, kind, code_commune, governance, "
-                    "inhabitants, website, contact, organisation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [sid, s["name"], kind, s["code_commune"], s["governance"], s["inhabitants"], s["website"],
-                     s["contact"], org])
+        con.execute(
+            "INSERT INTO participatory_structures (structure_id, name, kind, code_commune, governance, "
+            "inhabitants, website, contact, organisation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                sid,
+                s["name"],
+                kind,
+                s["code_commune"],
+                s["governance"],
+                s["inhabitants"],
+                s["website"],
+                s["contact"],
+                org,
+            ],
+        )
         _audit(con, actor, "update" if before else "create", "structure", sid, before, s)
         return {"structure_id": sid, **s}
 
@@ -757,11 +958,20 @@ def public_directory(ps: ParticipationStore) -> dict:
                 shown[f] = r[f]
         if len(shown) > 1 and not (r["term_end"] and r["term_end"] < today):
             people.append({k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in shown.items()})
-    structures = [{**s, "kind": STRUCTURE_KINDS[s["kind"]]} for s in ps.cursor().records(
-        "SELECT structure_id, name, kind, code_commune, governance, inhabitants, website, contact "
-        "FROM participatory_structures ORDER BY name")]
-    return {"title": "Annuaire de la participation", "people": people, "structures": structures,
-            "domains": DOMAINS, "demo_notice": None}
+    structures = [
+        {**s, "kind": STRUCTURE_KINDS[s["kind"]]}
+        for s in ps.cursor().records(
+            "SELECT structure_id, name, kind, code_commune, governance, inhabitants, website, contact "
+            "FROM participatory_structures ORDER BY name"
+        )
+    ]
+    return {
+        "title": "Annuaire de la participation",
+        "people": people,
+        "structures": structures,
+        "domains": DOMAINS,
+        "demo_notice": None,
+    }
 
 
 def audit_entries(ps: ParticipationStore, limit: int = 200) -> list[dict]:

@@ -21,9 +21,9 @@ from ..errors import NotBuiltError
 _MIGRATION = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 
-def migrations() -> list[tuple[int, str, str]]:
-    """(version, name, sql) of every migration shipped with the code, in order."""
-    folder = resources.files("accesoins.store") / "migrations"
+def migrations(package: str = "accesoins.store") -> list[tuple[int, str, str]]:
+    """(version, name, sql) of every migration of ``package`` (its ``migrations/`` folder), in order."""
+    folder = resources.files(package) / "migrations"
     out = []
     for entry in folder.iterdir():
         m = _MIGRATION.match(entry.name)
@@ -34,6 +34,8 @@ def migrations() -> list[tuple[int, str, str]]:
 
 class Store:
     """A connection to the store, with helpers used by every layer above it."""
+
+    migrations_package = "accesoins.store"  # a database with its own schema overrides this
 
     def __init__(self, con: duckdb.DuckDBPyConnection, path: Path | None) -> None:
         self.con = con
@@ -55,7 +57,7 @@ class Store:
             "(version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP DEFAULT current_timestamp)"
         )
         current = self.schema_version()
-        known = migrations()
+        known = migrations(self.migrations_package)
         if known and current > known[-1][0]:
             raise NotBuiltError(
                 f"La base {self.path} a le schéma {current}, plus récent que ce logiciel "

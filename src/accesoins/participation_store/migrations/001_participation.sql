@@ -96,7 +96,7 @@ CREATE SEQUENCE audit_seq START 1;
 
 CREATE TABLE audit_log (
     audit_id   BIGINT PRIMARY KEY DEFAULT nextval('audit_seq'),
-    at         TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    happened_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
     account_id VARCHAR NOT NULL,
     role       VARCHAR NOT NULL,
     action     VARCHAR NOT NULL,
