@@ -240,6 +240,12 @@ def import_population(path: FileArg, skip_unknown: SkipOpt = False, vintage: Vin
     _import("population", path, skip_unknown, vintage)
 
 
+@import_app.command("ameli")
+def import_ameli_cmd(path: FileArg, vintage: VintageOpt = None) -> None:
+    """Séries de l'Observatoire de l'accès aux soins (export CSV de data.ameli.fr)."""
+    _import("ameli", path, False, vintage)
+
+
 @import_app.command("generic")
 def import_generic(
     path: FileArg,

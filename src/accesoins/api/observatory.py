@@ -40,6 +40,15 @@ def map_values(request: Request, indicator: Indicator = views.DEFAULT_INDICATOR,
     return cache[key]
 
 
+@page(router, "/observatoire/series", "observatory/series.html", tags=TAGS,
+      summary="Séries temporelles de l'Observatoire de l'accès aux soins (Assurance Maladie)")
+def time_series(request: Request,
+                indicator: Annotated[str | None, Query(alias="indicateur", max_length=80)] = None,
+                level: Level = "departement",
+                code: Annotated[str | None, Query(max_length=10)] = None) -> dict:
+    return views.series(store_of(request), indicator, level, code)
+
+
 @router.get("/geo/{level}.geojson", tags=TAGS, summary="Contours simplifiés (GeoJSON, WGS84)")
 def contours(request: Request, level: str, departement: Dep = None) -> Response:
     cache = request.app.state.cache

@@ -16,7 +16,7 @@ from ..store.loading import load_batch
 from ..store.territory import commune_index
 from ..territory.locate import CommuneLocator
 
-KINDS = ("bpe", "finess", "finess-atlasante", "rpps", "population", "generic")
+KINDS = ("bpe", "finess", "finess-atlasante", "rpps", "population", "generic", "ameli")
 
 
 def import_file(store: Store, kind: str, path: str | Path, *, skip_unknown: bool = False,
@@ -29,6 +29,8 @@ def import_file(store: Store, kind: str, path: str | Path, *, skip_unknown: bool
     """
     if kind not in KINDS:
         raise ParameterError(f"type d'import « {kind} » inconnu ; types possibles : {', '.join(KINDS)}")
+    if kind == "ameli":
+        return import_ameli(store, path, vintage=vintage)
     index = commune_index(store)
     common = {"communes": index, "skip_unknown": skip_unknown, "vintage": vintage}
     if kind == "bpe":
@@ -62,3 +64,34 @@ def import_file(store: Store, kind: str, path: str | Path, *, skip_unknown: bool
     report["remapped_sample"] = batch.remapped.head(10).to_dict(orient="records")
     report["rejected_sample"] = batch.rejected.head(10).to_dict(orient="records")
     return report
+
+
+def import_ameli(store: Store, path: str | Path, *, vintage: str | None = None) -> dict[str, object]:
+    """Store the time series of one data.ameli.fr export (replacing the same file's series)."""
+    import json
+
+    from ..indicators.ameli import ameli_rules, read_ameli_series
+    from ..store.territory import insert_frame
+
+    store.require_territory()
+    deps = {r["code_departement"] for r in store.records("SELECT code_departement FROM departements")}
+    regs = {r["code_region"] for r in store.records("SELECT code_region FROM regions")}
+    series = read_ameli_series(path, departements=deps, regions=regs)
+    periods = sorted(series["period"].unique())
+    sid = f"ameli:{Path(path).stem}"
+    meta = ameli_rules()["source"]
+    with store.transaction() as con:
+        con.execute("DELETE FROM ameli_series WHERE source_id = ?", [sid])
+        con.execute("DELETE FROM sources WHERE source_id = ?", [sid])
+        insert_frame(store, "ameli_series", series.assign(source_id=sid),
+                     ["source_id", "indicator", "label", "level", "code", "period", "value"])
+        con.execute(
+            "INSERT INTO sources (source_id, kind, title, vintage, licence, attribution, url, file, parameters, "
+            "row_count) VALUES (?, 'indicators', ?, ?, ?, ?, ?, ?, ?, ?)",
+            [sid, meta["title"], vintage or f"{periods[0]} – {periods[-1]}", meta["licence"],
+             "Assurance Maladie (Cnam), données ouvertes", meta["url"], str(path),
+             json.dumps({"indicators": sorted(series["indicator"].unique())}), len(series)])
+    return {"source_id": sid, "title": meta["title"], "vintage": vintage or f"{periods[0]} – {periods[-1]}",
+            "rows": int(len(series)), "remapped": 0, "rejected": 0, "warnings": [],
+            "replaced_demo_categories": [], "remapped_sample": [], "rejected_sample": [],
+            "indicators": sorted(series["indicator"].unique()), "periods": periods}

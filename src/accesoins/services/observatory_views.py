@@ -244,3 +244,32 @@ def geojson(store: Store, level: str, *, departement: str | None = None) -> str:
         '{"type":"Feature","properties":' + json.dumps({"code": c, "nom": n}, ensure_ascii=False)
         + ',"geometry":' + g + "}" for c, n, g in rows)
     return '{"type":"FeatureCollection","features":[' + features + "]}"
+
+
+def series(store: Store, indicator: str | None = None, level: str = "departement",
+           code: str | None = None) -> dict:
+    """Time series of the Assurance Maladie's open data for one territory (or all of a level)."""
+    catalogue = store.records(
+        "SELECT indicator, any_value(label) AS label, count(DISTINCT period) AS periods, "
+        "min(period) AS first, max(period) AS last FROM ameli_series GROUP BY 1 ORDER BY 1")
+    out = {"title": "Séries de l'Observatoire de l'accès aux soins (Assurance Maladie)",
+           "indicators": catalogue, "indicator": indicator, "level": level, "code": code, "points": [],
+           "territories": [], "sources": store.records(
+               "SELECT source_id, title, vintage, licence, url FROM sources WHERE kind = 'indicators'"),
+           "demo_notice": demo_notice(store)}
+    if not catalogue:
+        return out
+    indicator = indicator or catalogue[0]["indicator"]
+    if indicator not in {c["indicator"] for c in catalogue}:
+        raise ParameterError(f"série « {indicator} » inconnue ; séries : {', '.join(c['indicator'] for c in catalogue)}")
+    check_level(level, ("departement", "region", "france"))
+    out["indicator"] = indicator
+    out["label"] = next(c["label"] for c in catalogue if c["indicator"] == indicator)
+    out["territories"] = store.records(
+        "SELECT DISTINCT code FROM ameli_series WHERE indicator = ? AND level = ? ORDER BY 1", [indicator, level])
+    code = code or (out["territories"][0]["code"] if out["territories"] else None)
+    out["code"] = code
+    out["points"] = store.records(
+        "SELECT period, value FROM ameli_series WHERE indicator = ? AND level = ? AND code = ? ORDER BY period",
+        [indicator, level, code])
+    return out
