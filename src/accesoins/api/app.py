@@ -10,15 +10,15 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.gzip import GZipMiddleware
 from fastapi.templating import Jinja2Templates
+from starlette.middleware.gzip import GZipMiddleware
 
 from .. import __version__
 from ..config import Settings
 from ..store import open_store
 from ..web.charts import bar_chart, line_chart, number
-from .errors import install_error_handlers
 from . import observatory, orientation, participation, planning
+from .errors import install_error_handlers
 from .pages import router
 
 DESCRIPTION = (

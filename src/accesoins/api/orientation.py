@@ -1,8 +1,7 @@
 """Orientation for people: on-duty pharmacies, « À qui m'adresser ? », simulators, prevention advice.
 
-Pages are registered with :func:`private_page`, a variant of
-:func:`accesoins.api.rendering.page` that marks responses ``Cache-Control:
-private, no-store`` (answers depend on the time and on what a person typed);
+Pages are registered with :func:`private_page`, the shared
+:func:`accesoins.api.rendering.page` with ``Cache-Control: private, no-store`` (answers depend on the time and on what a person typed);
 each has its JSON twin. On the HTML page a bad entry is shown in an error
 summary linked to its field; on the JSON twin it is a 400 with the shared
 error shape. Logic lives in :mod:`accesoins.services.orientation`.
@@ -10,48 +9,24 @@ error shape. Logic lives in :mod:`accesoins.services.orientation`.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse
 
 from ..errors import ParameterError
 from ..orientation.rules import all_rules
 from ..orientation.rules import value as rule_value
 from ..services import orientation as svc
-from .rendering import PAGES, json_safe, render_html, store_of
+from .rendering import page, store_of
 
 router = APIRouter()
 NO_STORE = {"Cache-Control": "private, no-store"}
 
 
 def private_page(path: str, template: str, *, summary: str) -> Callable:
-    """Register ``path`` (HTML) and ``path.json`` for ``fn(request, ...) -> dict``, never cached."""
-    json_path = f"{path}.json"
-
-    def deco(fn: Callable[..., dict]) -> Callable[..., dict]:
-        @functools.wraps(fn)
-        def as_json(**kw):
-            return JSONResponse(json_safe(fn(**kw)), headers=NO_STORE)
-
-        @functools.wraps(fn)
-        def as_html(**kw):
-            request: Request = kw["request"]
-            twin = json_path + (f"?{request.url.query}" if request.url.query else "")
-            response = render_html(request, template, fn(**kw), twin)
-            response.headers.update(NO_STORE)
-            return response
-
-        PAGES.append((path, json_path))
-        router.add_api_route(json_path, as_json, methods=["GET"], summary=summary, tags=["orientation"],
-                             name=f"{fn.__name__}_json")
-        router.add_api_route(path, as_html, methods=["GET"], include_in_schema=False, response_class=HTMLResponse,
-                             name=fn.__name__)
-        return fn
-
-    return deco
+    """:func:`~accesoins.api.rendering.page` on this router, never cached."""
+    return page(router, path, template, summary=summary, tags=["orientation"], headers=NO_STORE)
 
 
 def _is_json(request: Request) -> bool:

@@ -12,8 +12,9 @@ import functools
 import math
 from collections.abc import Callable
 
+import orjson
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, Response
 
 from ..store.db import Store
 
@@ -23,6 +24,15 @@ PAGES: list[tuple[str, str]] = []  # (page path, JSON twin path) of every page, 
 def store_of(request: Request) -> Store:
     """A cursor on the app's read-only store, safe to use in this request's thread."""
     return request.app.state.store.cursor()
+
+
+class JSONTwinResponse(Response):
+    """Fast JSON (orjson): NaN and infinities become null, numpy values and dates are serialised."""
+
+    media_type = "application/json"
+
+    def render(self, content) -> bytes:
+        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY, default=str)
 
 
 def json_safe(value):
@@ -43,18 +53,21 @@ def render_html(request: Request, template: str, data: dict, json_url: str | Non
 
 
 def page(router: APIRouter, path: str, template: str, *, summary: str,
-         json_path: str | None = None, tags: list[str] | None = None) -> Callable:
+         json_path: str | None = None, tags: list[str] | None = None,
+         headers: dict[str, str] | None = None) -> Callable:
     """Register an HTML page and its JSON twin for a function ``fn(request, ...) -> dict``.
 
     The function's parameters (query and path) are the page's; FastAPI validates
-    them and documents them once, on the JSON twin.
+    them and documents them once, on the JSON twin. ``headers`` are added to both
+    responses (e.g. ``Cache-Control: private, no-store`` for answers that depend on
+    the moment or on what a person typed).
     """
     json_path = json_path or f"{path}.json"
 
     def deco(fn: Callable[..., dict]) -> Callable[..., dict]:
         @functools.wraps(fn)
         def as_json(**kw):
-            return JSONResponse(json_safe(fn(**kw)))
+            return JSONTwinResponse(fn(**kw), headers=headers)
 
         @functools.wraps(fn)
         def as_html(**kw):
@@ -63,7 +76,10 @@ def page(router: APIRouter, path: str, template: str, *, summary: str,
             twin = f"{twin}.json" if twin else json_path
             if request.url.query:
                 twin += f"?{request.url.query}"
-            return render_html(request, template, fn(**kw), twin)
+            response = render_html(request, template, fn(**kw), twin)
+            if headers:
+                response.headers.update(headers)
+            return response
 
         PAGES.append((path, json_path))
         # the twin first: "/commune/{code}" would otherwise swallow "/commune/x.json"

@@ -57,46 +57,25 @@ def search(store: Store, q: str, *, limit: int = 20) -> dict[str, object]:
 
 
 def portrait(store: Store, code: str) -> dict[str, object]:
-    """What the store knows of one commune: identity, point, offer in the commune."""
-    store.require_territory()
-    code = normalise_code(code)
-    current = store.scalar("SELECT code_commune FROM commune_history WHERE old_code = ?", [code])
-    rows = store.records(
-        "SELECT c.*, d.nom AS departement, r.nom AS region, e.nom AS epci "
-        "FROM communes c JOIN departements d USING (code_departement) "
-        "JOIN regions r ON r.code_region = c.code_region LEFT JOIN epci e USING (code_epci) "
-        "WHERE c.code_commune = ?",
-        [current or code],
-    )
-    if not rows:
-        raise CommuneNotFound(f"Aucune commune actuelle n'a le code « {code} ».")
-    info = rows[0]
-    offer = store.records(
-        "SELECT o.category, sum(o.quantity) AS quantity, any_value(o.unit) AS unit, "
-        "bool_or(s.is_demo) AS is_demo FROM offer o JOIN sources s USING (source_id) "
-        "WHERE o.code_commune = ? GROUP BY 1 ORDER BY 1",
-        [info["code_commune"]],
-    )
-    postcodes = [r["code_postal"] for r in store.records(
-        "SELECT code_postal FROM commune_postcodes WHERE code_commune = ? ORDER BY 1",
-        [info["code_commune"]],
-    )]
-    observatory, nearest = None, []
-    if store.scalar("SELECT count(*) FROM indicator_meta"):
-        from .observatory_views import nearest_sites, territory_indicators
+    """What the store knows of one commune: identity, indicators, nearest care, offer."""
+    from .observatory_views import territory_indicators
+    from .territory_index import index_for
 
-        observatory = territory_indicators(store, "commune", info["code_commune"])
-        nearest = nearest_sites(store, info["code_commune"])
-    contour = store.scalar("SELECT geojson FROM contours WHERE level = 'commune' AND code = ?",
-                           [info["code_commune"]])
+    ix = index_for(store)
+    code = normalise_code(code)
+    current = ix.history.get(code) if code not in ix.communes else None
+    info = ix.communes.get(current or code)
+    if info is None:
+        raise CommuneNotFound(f"Aucune commune actuelle n'a le code « {code} ».")
+    cc = info["code_commune"]
     return {
         "title": f"{info['nom']} ({info['code_departement']})",
-        "observatory": observatory,
-        "nearest": nearest,
-        "contour": contour,
         "commune": info,
         "redirected_from": code if current else None,
-        "codes_postaux": postcodes,
-        "offer": offer,
-        "demo_notice": demo_notice(store),
+        "codes_postaux": ix.postcodes.get(cc, []),
+        "observatory": territory_indicators(store, "commune", cc, ix=ix) if ix.meta else None,
+        "nearest": ix.nearest.get(cc, []),
+        "contour": ix.contours.get(cc),
+        "offer": ix.offer.get(cc, []),
+        "demo_notice": ix.demo_notice,
     }

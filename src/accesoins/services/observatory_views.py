@@ -15,6 +15,7 @@ from ..indicators.classify import zoning_classes
 from ..store.db import Store
 from .communes import CommuneNotFound
 from .territory import demo_notice
+from .territory_index import TerritoryIndex, index_for, indicator_rows, zoning_rows
 
 LEVELS = {"commune": "Communes", "epci": "Intercommunalités", "departement": "Départements",
           "region": "Régions", "france": "France"}
@@ -140,76 +141,27 @@ def dashboard(store: Store, indicator: str = DEFAULT_INDICATOR, level: str = "de
 
 def zoning(store: Store, level: str, code: str) -> list[dict]:
     """Population of a territory in each zoning class, with the class labels and shares."""
-    rows = {r["classe"]: r["population"] for r in store.records(
-        "SELECT classe, population FROM zoning_populations WHERE level = ? AND code = ?", [level, code])}
-    total = sum(rows.values()) or 0.0
-    return [{"classe": c["code"], "label": c["label"], "population": rows.get(c["code"], 0.0),
-             "share": (rows.get(c["code"], 0.0) / total) if total else None} for c in zoning_classes()]
+    return zoning_rows(index_for(store), level, code, zoning_classes())
 
 
-def _parents(store: Store, level: str, code: str) -> list[tuple[str, str, str]]:
-    """(level, code, name) of the territories containing ``code``, up to France."""
-    if level == "commune":
-        r = store.records("SELECT code_epci, code_departement, code_region FROM communes WHERE code_commune = ?",
-                          [code])[0]
-        chain = [("epci", r["code_epci"]), ("departement", r["code_departement"]), ("region", r["code_region"])]
-    elif level == "epci":
-        r = store.records("SELECT any_value(code_departement) d, any_value(code_region) g FROM communes "
-                          "WHERE code_epci = ?", [code])[0]
-        chain = [("departement", r["d"]), ("region", r["g"])]
-    elif level == "departement":
-        chain = [("region", store.scalar("SELECT code_region FROM departements WHERE code_departement = ?", [code]))]
-    else:
-        chain = []
-    out = []
-    for lvl, c in chain:
-        if c:
-            table, col = _NAMES[lvl]
-            out.append((lvl, c, store.scalar(f"SELECT nom FROM {table} WHERE {col} = ?", [c])))
-    out.append(("france", "FR", "France"))
-    return out
-
-
-def territory_indicators(store: Store, level: str, code: str) -> dict:
+def territory_indicators(store: Store, level: str, code: str, *, ix: TerritoryIndex | None = None) -> dict:
     """Every indicator of one territory, beside the territories that contain it."""
     check_level(level)
-    table, col = _NAMES[level]
-    name = store.scalar(f"SELECT nom FROM {table} WHERE {col} = ?", [code])
+    ix = ix or index_for(store)
+    name = ix.names[level].get(code)
     if name is None:
         raise CommuneNotFound(f"Aucun territoire « {code} » au niveau « {level} ».")
-    parents = _parents(store, level, code)
-    own = {r["indicator"]: r for r in store.records(
-        "SELECT indicator, value, rank_departement, n_departement FROM indicator_values "
-        "WHERE level = ? AND code = ?", [level, code])}
-    others = {}
-    for lvl, c, _ in parents:
-        others[lvl] = {r["indicator"]: r["value"] for r in store.records(
-            "SELECT indicator, value FROM indicator_values WHERE level = ? AND code = ?", [lvl, c])}
-    rows = []
-    for m in indicators(store):
-        v = own.get(m["indicator"], {})
-        rows.append({
-            "indicator": m["indicator"], "label": m["label"], "unit": m["unit"], "family": m["family"],
-            "higher_is_better": m["higher_is_better"], "value": v.get("value"),
-            "rank_departement": v.get("rank_departement"), "n_departement": v.get("n_departement"),
-            "compare": {lvl: others[lvl].get(m["indicator"]) for lvl, _, _ in parents},
-            "vintages": m["vintages"], "parameters": m["parameters"], "is_demo": m["is_demo"],
-        })
-    population = store.scalar("SELECT population FROM territory_populations WHERE level = ? AND code = ?",
-                              [level, code])
-    return {"level": level, "code": code, "nom": name, "population": population,
+    parents = ix.parents(level, code)
+    return {"level": level, "code": code, "nom": name, "population": ix.populations.get((level, code)),
             "parents": [{"level": lvl, "code": c, "nom": n} for lvl, c, n in parents],
-            "indicators": rows, "zoning": zoning(store, level, code) if level != "commune" else None,
-            "classe": store.scalar("SELECT classe FROM zoning_classes WHERE code_commune = ?", [code])
-            if level == "commune" else None}
+            "indicators": indicator_rows(ix, level, code, parents),
+            "zoning": zoning_rows(ix, level, code, zoning_classes()) if level != "commune" else None,
+            "classe": ix.classes.get(code) if level == "commune" else None}
 
 
 def nearest_sites(store: Store, code: str) -> list[dict]:
     """The nearest site of each kind for a commune, with where it is (for the portrait map)."""
-    return store.records(
-        "SELECT s.target, s.site_commune, c.nom AS site_nom, c.lat, c.lon, s.minutes "
-        "FROM nearest_sites s LEFT JOIN communes c ON c.code_commune = s.site_commune "
-        "WHERE s.code_commune = ? ORDER BY s.target", [code])
+    return index_for(store).nearest.get(code, [])
 
 
 def compare(store: Store, level: str, codes: list[str]) -> dict:
