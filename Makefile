@@ -10,8 +10,9 @@ export ACCESOINS_DB ?= var/accesoins.duckdb
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+WORKERS ?= 2
 
-.PHONY: install build run test bench lint clean browser
+.PHONY: install build run test bench lint clean browser wrk
 
 $(VENV)/.stamp-python: pyproject.toml requirements-data.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,13 +38,18 @@ build: install
 	$(ACCESOINS) build
 
 run: build
-	$(ACCESOINS) serve --host $(HOST) --port $(PORT)
+	$(ACCESOINS) serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 test: install browser
 	$(PY) -m pytest
 
+# Debian's wrk: a C load generator, so that loads measure the server and not the client.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { echo "Installing Debian's wrk for the benchmarks"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
+
 # Every bench/*.py (not _helpers) writes its JSON into bench/results/.
-bench: build
+bench: build wrk
 	@set -e; for script in bench/[!_]*.py; do echo "== $$script"; $(PY) $$script; done
 
 lint: install

@@ -53,3 +53,52 @@ def load(base_url: str, paths: Callable[[int], str], *, clients: int = 50, secon
          max_requests: int = 20_000) -> dict[str, object]:
     """Run the load and return latency percentiles (ms), throughput and error counts."""
     return asyncio.run(_run(base_url, paths, clients, seconds, max_requests))
+
+
+_WRK_SCRIPT = """
+paths = {%s}
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", paths[(counter %% #paths) + 1])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRKJSON {"requests": %%d, "seconds": %%.3f, "p50_ms": %%.3f, "p95_ms": %%.3f, "p99_ms": %%.3f, ' ..
+    '"max_ms": %%.3f, "errors": {"connect": %%d, "read": %%d, "write": %%d, "timeout": %%d, "status": %%d}}\\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1e3, latency:percentile(95) / 1e3,
+    latency:percentile(99) / 1e3, latency.max / 1e3, e.connect, e.read, e.write, e.timeout, e.status))
+end
+"""
+
+
+def wrk_load(base_url: str, paths: list[str], *, connections: int = 50, seconds: float = 15.0,
+             threads: int = 1) -> dict[str, object]:
+    """Closed-loop load with wrk (a C client, so the measure is the server's, not the client's).
+
+    ``connections`` clients each send a request, wait for the answer, send the next, for
+    ``seconds``; paths are taken in turn from ``paths``. Returns latency percentiles in ms,
+    throughput and error counts (``status`` counts answers that are not 2xx/3xx).
+    """
+    import json
+    import re
+    import shutil
+    import subprocess
+    import tempfile
+
+    if not base_url.startswith(("http://127.0.0.1", "http://localhost")):
+        raise ValueError("load only goes to loopback")
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise FileNotFoundError("wrk is missing: `make bench` installs Debian's wrk package")
+    quoted = ",".join('"' + p.replace('"', "") + '"' for p in paths)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
+        fh.write(_WRK_SCRIPT % quoted)
+    out = subprocess.run([wrk, f"-t{threads}", f"-c{connections}", f"-d{int(seconds)}s", "--timeout", "10s",
+                          "-s", fh.name, base_url], capture_output=True, text=True, check=True).stdout
+    data = json.loads(re.search(r"WRKJSON (\{.*\})", out).group(1))
+    errors = {k: v for k, v in data.pop("errors").items() if v}
+    data.update({"clients": connections, "tool": "wrk", "errors": errors,
+                 "requests_per_second": round(data["requests"] / data["seconds"], 1)})
+    return data

@@ -96,14 +96,16 @@ def _print_demo_notice(store) -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Adresse d'écoute.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Processus serveurs (un par cœur).")] = 1,
+    access_log: Annotated[bool, typer.Option(help="Journal des requêtes (contient les adresses demandées).")] = False,
 ) -> None:
     """Servir le site et l'API (lecture seule de la base)."""
     import uvicorn
 
-    from .api.app import create_app
-
     out.print(f"Site : http://{host}:{port}/  —  API : http://{host}:{port}/docs")
-    uvicorn.run(create_app(settings_from_env()), host=host, port=port, log_level="info")
+    # no access log by default: orientation forms carry age or sex in their addresses
+    uvicorn.run("accesoins.api.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+                log_level="info", access_log=access_log)
 
 
 @territory_app.command("build")
@@ -447,3 +449,7 @@ def main() -> None:  # entry point
         app()
     except InputError as e:  # pragma: no cover - commands catch their own
         fail(e)
+
+
+if __name__ == "__main__":  # python -m accesoins.cli
+    main()

@@ -37,6 +37,7 @@ def create_app(settings: Settings, *, store=None) -> FastAPI:
         app.state.store = store or open_store(settings.db_path, read_only=True)
         app.state.etag_seed = _etag_seed(app.state.store)
         app.state.cache = {}  # immutable payloads (map values, contours) built once per process
+        _warm_up(app.state.store)
         # participation data is written by this process: open it now so its journal is replayed at start
         opened_here = getattr(app.state, "participation", None) is None
         participation.attach_participation(app.state)
@@ -74,26 +75,70 @@ def create_app(settings: Settings, *, store=None) -> FastAPI:
             swagger_favicon_url="/static/favicon.svg",
         )
 
-    @app.middleware("http")
-    async def caching(request: Request, call_next):
-        response = await call_next(request)
-        # answers that depend on the moment or on what a person typed, and participation results
-        # (written by this process), are never cached
-        volatile = "no-store" in response.headers.get("cache-control", "") or \
-            request.url.path.startswith("/participation")
-        if request.method == "GET" and response.status_code == 200 and not volatile \
-                and hasattr(app.state, "etag_seed"):
-            tag = hashlib.sha1(f"{app.state.etag_seed}{request.url}".encode()).hexdigest()[:20]
-            etag = f'W/"{tag}"'
-            if request.headers.get("if-none-match") == etag:
-                from starlette.responses import Response
-
-                return Response(status_code=304, headers={"ETag": etag})
-            response.headers["ETag"] = etag
-            response.headers.setdefault("Cache-Control", "public, max-age=300")
-        return response
-
+    app.add_middleware(CachingMiddleware)
     return app
+
+
+def _warm_up(store) -> None:
+    """Build the portraits' in-memory index in the background, so no request waits for it."""
+    import threading
+
+    from ..services.territory_index import index_for
+
+    def run() -> None:
+        try:
+            index_for(store.cursor())
+        except Exception:  # noqa: BLE001 - an unbuilt store: pages will say so themselves
+            pass
+
+    threading.Thread(target=run, name="accesoins-warm-up", daemon=True).start()
+
+
+class CachingMiddleware:
+    """Weak ETag and ``Cache-Control`` on successful GETs; 304 when the client has it already.
+
+    Pure ASGI (no BaseHTTPMiddleware, which costs a task and a copy per request). Answers that
+    depend on the moment or on what a person typed (``no-store``) and participation pages
+    (written by this process) are left alone.
+    """
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "GET" or scope["path"].startswith("/participation"):
+            return await self.app(scope, receive, send)
+        state = scope["app"].state if "app" in scope else None
+        seed = getattr(state, "etag_seed", None)
+        if seed is None:
+            return await self.app(scope, receive, send)
+        query = scope.get("query_string", b"").decode("latin-1")
+        tag = hashlib.sha1(f"{seed}{scope['path']}?{query}".encode()).hexdigest()[:20]
+        etag = f'W/"{tag}"'.encode()
+        inm = dict(scope.get("headers", [])).get(b"if-none-match")
+        not_modified = False
+
+        async def wrapped(message):
+            nonlocal not_modified
+            if not_modified:  # the client has this response already: drop its body
+                if message["type"] == "http.response.body" and not message.get("more_body"):
+                    await send({"type": "http.response.body", "body": b""})
+                return
+            if message["type"] == "http.response.start" and message["status"] == 200:
+                headers = list(message.get("headers", []))
+                cc = next((v for k, v in headers if k.lower() == b"cache-control"), b"")
+                if b"no-store" not in cc:
+                    if inm == etag:
+                        not_modified = True
+                        await send({"type": "http.response.start", "status": 304, "headers": [(b"etag", etag)]})
+                        return
+                    headers.append((b"etag", etag))
+                    if not cc:
+                        headers.append((b"cache-control", b"public, max-age=300"))
+                    message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, wrapped)
 
 
 def _etag_seed(store) -> str:
@@ -109,3 +154,10 @@ def _etag_seed(store) -> str:
 
 def static_dir() -> Path:
     return Path(str(resources.files("accesoins.web") / "static"))
+
+
+def app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory accesoins.api.app:app_from_env`` (several workers)."""
+    from ..config import settings_from_env
+
+    return create_app(settings_from_env())

@@ -42,6 +42,6 @@ def communes(
     return commune_services.search(store_of(request), q, limit=limit)
 
 
-@page("/commune/{code}", "commune.html", summary="Portrait d'une commune")
+@page("/commune/{code}", "commune.html", summary="Portrait d'une commune", inline=True)
 def commune(request: Request, code: str) -> dict:
     return commune_services.portrait(store_of(request), code)

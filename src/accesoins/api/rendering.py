@@ -54,13 +54,15 @@ def render_html(request: Request, template: str, data: dict, json_url: str | Non
 
 def page(router: APIRouter, path: str, template: str, *, summary: str,
          json_path: str | None = None, tags: list[str] | None = None,
-         headers: dict[str, str] | None = None) -> Callable:
+         headers: dict[str, str] | None = None, inline: bool = False) -> Callable:
     """Register an HTML page and its JSON twin for a function ``fn(request, ...) -> dict``.
 
     The function's parameters (query and path) are the page's; FastAPI validates
     them and documents them once, on the JSON twin. ``headers`` are added to both
     responses (e.g. ``Cache-Control: private, no-store`` for answers that depend on
-    the moment or on what a person typed).
+    the moment or on what a person typed). ``inline`` runs the function on the event
+    loop instead of a worker thread: only for pages built from memory in well under a
+    millisecond (the thread hand-off would cost more than the work).
     """
     json_path = json_path or f"{path}.json"
 
@@ -80,6 +82,17 @@ def page(router: APIRouter, path: str, template: str, *, summary: str,
             if headers:
                 response.headers.update(headers)
             return response
+
+        if inline:
+            sync_json, sync_html = as_json, as_html
+
+            @functools.wraps(fn)
+            async def as_json(**kw):  # noqa: F811 - same endpoints, run on the event loop
+                return sync_json(**kw)
+
+            @functools.wraps(fn)
+            async def as_html(**kw):  # noqa: F811
+                return sync_html(**kw)
 
         PAGES.append((path, json_path))
         # the twin first: "/commune/{code}" would otherwise swallow "/commune/x.json"

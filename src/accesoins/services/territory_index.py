@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,9 +33,21 @@ def stamp(store: Store) -> tuple:
     return (str(store.path), row[0], row[1])
 
 
+_READ_ONLY_STAMPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # opening → stamp
+
+
 def index_for(store: Store) -> TerritoryIndex:
-    """The index of this store's current content (built on first use, then shared)."""
-    key = stamp(store)
+    """The index of this store's current content (built on first use, then shared).
+
+    A store opened read-only cannot change while open (DuckDB locks writers out), so its
+    stamp is read once; a writable store is stamped on every call.
+    """
+    if store.read_only:
+        key = _READ_ONLY_STAMPS.get(store.opening)
+        if key is None:
+            key = _READ_ONLY_STAMPS[store.opening] = stamp(store)
+    else:
+        key = stamp(store)
     found = _CACHE.get(key)
     if found is not None:
         return found

@@ -32,14 +32,21 @@ def migrations(package: str = "accesoins.store") -> list[tuple[int, str, str]]:
     return sorted(out)
 
 
+class _Opening:
+    """Identity of one opening of a store (weak-referenceable, shared by its cursors)."""
+
+
 class Store:
     """A connection to the store, with helpers used by every layer above it."""
 
     migrations_package = "accesoins.store"  # a database with its own schema overrides this
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path | None) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path | None, *, read_only: bool = False,
+                 opening: object | None = None) -> None:
         self.con = con
         self.path = path
+        self.read_only = read_only  # no one can change a store opened read-only while it is open
+        self.opening = opening if opening is not None else _Opening()  # shared by this opening's cursors
 
     # -- schema ---------------------------------------------------------------
     def schema_version(self) -> int:
@@ -111,7 +118,7 @@ class Store:
 
     def cursor(self) -> Store:
         """A store on a new cursor of the same database, for another thread."""
-        return Store(self.con.cursor(), self.path)
+        return Store(self.con.cursor(), self.path, read_only=self.read_only, opening=self.opening)
 
     def close(self) -> None:
         self.con.close()
@@ -126,7 +133,7 @@ def open_store(path: Path | str | None, *, read_only: bool = False, migrate: boo
         if read_only and not path.exists():
             raise NotBuiltError(f"La base {path} n'existe pas : lancez `accesoins build`.")
         path.parent.mkdir(parents=True, exist_ok=True)
-        store = Store(duckdb.connect(str(path), read_only=read_only), path)
+        store = Store(duckdb.connect(str(path), read_only=read_only), path, read_only=read_only)
     store.con.execute("SET enable_progress_bar = false")
     if migrate and not read_only:
         store.migrate()
