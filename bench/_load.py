@@ -14,7 +14,7 @@ import httpx
 
 
 async def _run(base_url: str, paths: Callable[[int], str], clients: int, seconds: float,
-               max_requests: int) -> dict[str, object]:
+               max_requests: int, think: float = 0.0) -> dict[str, object]:
     if not base_url.startswith(("http://127.0.0.1", "http://localhost")):
         raise ValueError("load only goes to loopback")
     latencies: list[float] = []
@@ -35,6 +35,8 @@ async def _run(base_url: str, paths: Callable[[int], str], clients: int, seconds
                 except httpx.HTTPError as e:
                     errors[type(e).__name__] = errors.get(type(e).__name__, 0) + 1
                 latencies.append(time.perf_counter() - t0)
+                if think:  # a person reads the answer before asking again
+                    await asyncio.sleep(think)
 
     t0 = time.perf_counter()
     await asyncio.gather(*(client(k) for k in range(clients)))
@@ -50,9 +52,15 @@ async def _run(base_url: str, paths: Callable[[int], str], clients: int, seconds
 
 
 def load(base_url: str, paths: Callable[[int], str], *, clients: int = 50, seconds: float = 10.0,
-         max_requests: int = 20_000) -> dict[str, object]:
-    """Run the load and return latency percentiles (ms), throughput and error counts."""
-    return asyncio.run(_run(base_url, paths, clients, seconds, max_requests))
+         max_requests: int = 20_000, think: float = 0.0) -> dict[str, object]:
+    """Run the load and return latency percentiles (ms), throughput and error counts.
+
+    ``think`` > 0 paces each client (seconds between an answer and its next request): many
+    concurrent users at a realistic rate, rather than clients firing back to back.
+    """
+    out = asyncio.run(_run(base_url, paths, clients, seconds, max_requests, think))
+    out["think_seconds"] = think
+    return out
 
 
 _WRK_SCRIPT = """

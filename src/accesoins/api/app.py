@@ -28,8 +28,12 @@ DESCRIPTION = (
 )
 
 
-def create_app(settings: Settings, *, store=None) -> FastAPI:
-    """Build the app; it opens the store read-only unless one is given (tests)."""
+def create_app(settings: Settings, *, store=None, warm_up: bool = False) -> FastAPI:
+    """Build the app; it opens the store read-only unless one is given (tests).
+
+    ``warm_up`` builds the in-memory indexes in the background at start (the server does;
+    tests that need only a page or two do not pay for it).
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -37,7 +41,9 @@ def create_app(settings: Settings, *, store=None) -> FastAPI:
         app.state.store = store or open_store(settings.db_path, read_only=True)
         app.state.etag_seed = _etag_seed(app.state.store)
         app.state.cache = {}  # immutable payloads (map values, contours) built once per process
-        _warm_up(app.state.store)
+        app.state.rendered = {}  # rendered inline pages (see rendering._rendered)
+        if warm_up:
+            _warm_up(app.state)
         # participation data is written by this process: open it now so its journal is replayed at start
         opened_here = getattr(app.state, "participation", None) is None
         participation.attach_participation(app.state)
@@ -79,17 +85,20 @@ def create_app(settings: Settings, *, store=None) -> FastAPI:
     return app
 
 
-def _warm_up(store) -> None:
-    """Build the portraits' in-memory index in the background, so no request waits for it."""
+def _warm_up(state) -> None:
+    """Build the in-memory indexes (portraits, pharmacies) in the background, so no request waits."""
     import threading
 
+    from ..services.orientation import orientation_data
     from ..services.territory_index import index_for
 
     def run() -> None:
-        try:
-            index_for(store.cursor())
-        except Exception:  # noqa: BLE001 - an unbuilt store: pages will say so themselves
-            pass
+        for build in (lambda: index_for(state.store.cursor()),
+                      lambda: orientation_data(state, state.store.cursor())):
+            try:
+                build()
+            except Exception:  # noqa: BLE001 - an unbuilt store: pages will say so themselves
+                pass
 
     threading.Thread(target=run, name="accesoins-warm-up", daemon=True).start()
 
@@ -160,4 +169,4 @@ def app_from_env() -> FastAPI:
     """Factory for ``uvicorn --factory accesoins.api.app:app_from_env`` (several workers)."""
     from ..config import settings_from_env
 
-    return create_app(settings_from_env())
+    return create_app(settings_from_env(), warm_up=True)

@@ -24,9 +24,9 @@ router = APIRouter()
 NO_STORE = {"Cache-Control": "private, no-store"}
 
 
-def private_page(path: str, template: str, *, summary: str) -> Callable:
+def private_page(path: str, template: str, *, summary: str, inline: bool = False) -> Callable:
     """:func:`~accesoins.api.rendering.page` on this router, never cached."""
-    return page(router, path, template, summary=summary, tags=["orientation"], headers=NO_STORE)
+    return page(router, path, template, summary=summary, tags=["orientation"], headers=NO_STORE, inline=inline)
 
 
 def _is_json(request: Request) -> bool:
@@ -60,7 +60,7 @@ def orientation_home(request: Request) -> dict:
             ]}
 
 
-@private_page("/orientation/pharmacies", "orientation/pharmacies.html",
+@private_page("/orientation/pharmacies", "orientation/pharmacies.html", inline=True,
               summary="Pharmacies ouvertes (horaires ou garde) les plus proches, maintenant ou à une date")
 def pharmacies(
     request: Request,

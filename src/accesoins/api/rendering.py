@@ -52,6 +52,32 @@ def render_html(request: Request, template: str, data: dict, json_url: str | Non
     )
 
 
+RENDERED_MAX = 20_000  # rendered inline pages kept per process (≈ 16 KB each)
+
+
+def _rendered(request: Request, render: Callable, kw: dict) -> Response:
+    """A rendered page from this process's cache, or rendered now and kept.
+
+    Only for pages built from the read-only store (it cannot change while the app runs),
+    so a kept page is never stale; answers marked ``no-store`` (they depend on the moment)
+    are never kept; the cache is bounded and forgets the oldest first.
+    """
+    cache = request.app.state.rendered
+    key = (request.url.path, request.url.query)
+    hit = cache.get(key)
+    if hit is None:
+        response = render(**kw)
+        if response.status_code != 200 or "no-store" in response.headers.get("cache-control", ""):
+            return response  # answers of the moment (no-store) are never kept
+        hit = (response.body, response.status_code, dict(response.headers), response.media_type)
+        if len(cache) >= RENDERED_MAX:
+            cache.pop(next(iter(cache)))
+        cache[key] = hit
+    body, status, headers, media = hit
+    headers = {k: v for k, v in headers.items() if k != "content-length"}
+    return Response(body, status_code=status, headers=headers, media_type=media)
+
+
 def page(router: APIRouter, path: str, template: str, *, summary: str,
          json_path: str | None = None, tags: list[str] | None = None,
          headers: dict[str, str] | None = None, inline: bool = False) -> Callable:
@@ -88,11 +114,11 @@ def page(router: APIRouter, path: str, template: str, *, summary: str,
 
             @functools.wraps(fn)
             async def as_json(**kw):  # noqa: F811 - same endpoints, run on the event loop
-                return sync_json(**kw)
+                return _rendered(kw["request"], sync_json, kw)
 
             @functools.wraps(fn)
             async def as_html(**kw):  # noqa: F811
-                return sync_html(**kw)
+                return _rendered(kw["request"], sync_html, kw)
 
         PAGES.append((path, json_path))
         # the twin first: "/commune/{code}" would otherwise swallow "/commune/x.json"
