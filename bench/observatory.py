@@ -68,8 +68,8 @@ def main() -> None:
             if time.monotonic() > deadline:
                 raise RuntimeError("the server did not start")
             time.sleep(0.5)
-        for _ in range(4 * workers):  # every worker builds its index once before measuring
-            httpx.get(f"{base}/commune/{random.choice(codes)}.json", timeout=60)
+        while not httpx.get(f"{base}/etat.json", timeout=30).json()["ready"]:  # indexes in memory
+            time.sleep(0.5)
         rng = random.Random(2026)
         picks = rng.sample(codes, 5_000)  # varied communes, every one a different portrait
         json_load = wrk_load(base, [f"/commune/{c}.json" for c in picks], connections=CLIENTS, seconds=SECONDS)

@@ -105,9 +105,8 @@ def main() -> None:
                     if time.monotonic() > deadline or proc.poll() is not None:
                         raise RuntimeError("the bench server did not start") from None
                     time.sleep(0.3)
-            # let the start-up warm-up (portraits' index) finish before measuring
-            httpx.get(base + "/commune/15014.json", timeout=120)
-            time.sleep(3)
+            while not httpx.get(base + "/etat.json", timeout=30).json()["ready"]:  # indexes in memory
+                time.sleep(0.5)
             ps = paths()
             single = wrk_load(base, ps, connections=1, seconds=5)
             result = wrk_load(base, ps, connections=args.clients, seconds=args.seconds)

@@ -72,6 +72,11 @@ def create_app(settings: Settings, *, store=None, warm_up: bool = False) -> Fast
     for area in (observatory, orientation, planning, participation):
         app.include_router(area.router)
 
+    @app.get("/etat.json", tags=["service"], summary="État du service : prêt quand ses index sont en mémoire")
+    def health() -> dict:
+        ready = getattr(app.state, "ready", None)
+        return {"status": "ok", "ready": ready.is_set() if ready is not None else True, "version": __version__}
+
     @app.get("/docs", include_in_schema=False)
     def docs():
         return get_swagger_ui_html(
@@ -87,6 +92,7 @@ def create_app(settings: Settings, *, store=None, warm_up: bool = False) -> Fast
 
 def _warm_up(state) -> None:
     """Build the in-memory indexes (portraits, pharmacies) in the background, so no request waits."""
+    import gc
     import threading
 
     from ..services.orientation import orientation_data
@@ -99,7 +105,13 @@ def _warm_up(state) -> None:
                 build()
             except Exception:  # noqa: BLE001 - an unbuilt store: pages will say so themselves
                 pass
+        # the indexes hold millions of long-lived objects: keep them out of the cyclic garbage
+        # collector, whose full passes over them would pause every request for tens of ms
+        gc.collect()
+        gc.freeze()
+        state.ready.set()
 
+    state.ready = threading.Event()
     threading.Thread(target=run, name="accesoins-warm-up", daemon=True).start()
 
 

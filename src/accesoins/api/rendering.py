@@ -55,7 +55,7 @@ def render_html(request: Request, template: str, data: dict, json_url: str | Non
 RENDERED_MAX = 20_000  # rendered inline pages kept per process (≈ 16 KB each)
 
 
-def _rendered(request: Request, render: Callable, kw: dict) -> Response:
+async def _rendered(request: Request, render: Callable, kw: dict) -> Response:
     """A rendered page from this process's cache, or rendered now and kept.
 
     Only for pages built from the read-only store (it cannot change while the app runs),
@@ -65,7 +65,7 @@ def _rendered(request: Request, render: Callable, kw: dict) -> Response:
     cache = request.app.state.rendered
     key = (request.url.path, request.url.query)
     hit = cache.get(key)
-    if hit is None:
+    if hit is None:  # rendered on the loop: a worker thread would only add GIL contention
         response = render(**kw)
         if response.status_code != 200 or "no-store" in response.headers.get("cache-control", ""):
             return response  # answers of the moment (no-store) are never kept
@@ -86,9 +86,9 @@ def page(router: APIRouter, path: str, template: str, *, summary: str,
     The function's parameters (query and path) are the page's; FastAPI validates
     them and documents them once, on the JSON twin. ``headers`` are added to both
     responses (e.g. ``Cache-Control: private, no-store`` for answers that depend on
-    the moment or on what a person typed). ``inline`` runs the function on the event
-    loop instead of a worker thread: only for pages built from memory in well under a
-    millisecond (the thread hand-off would cost more than the work).
+    the moment or on what a person typed). ``inline`` keeps each rendered page in memory
+    and serves it again from the event loop without a thread hand-off: only for pages
+    built from the read-only store (see :func:`_rendered`).
     """
     json_path = json_path or f"{path}.json"
 
@@ -114,11 +114,11 @@ def page(router: APIRouter, path: str, template: str, *, summary: str,
 
             @functools.wraps(fn)
             async def as_json(**kw):  # noqa: F811 - same endpoints, run on the event loop
-                return _rendered(kw["request"], sync_json, kw)
+                return await _rendered(kw["request"], sync_json, kw)
 
             @functools.wraps(fn)
             async def as_html(**kw):  # noqa: F811
-                return _rendered(kw["request"], sync_html, kw)
+                return await _rendered(kw["request"], sync_html, kw)
 
         PAGES.append((path, json_path))
         # the twin first: "/commune/{code}" would otherwise swallow "/commune/x.json"
