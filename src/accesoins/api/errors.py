@@ -19,6 +19,40 @@ def error_body(status: int, message: str, *, file=None, line=None, field=None) -
     return {"error": {"status": status, "message": message, "file": file, "line": line, "field": field}}
 
 
+_MESSAGES = {
+    "missing": "valeur obligatoire",
+    "int_parsing": "nombre entier attendu",
+    "int_from_float": "nombre entier attendu",
+    "float_parsing": "nombre attendu",
+    "bool_parsing": "oui/non attendu (true ou false)",
+    "string_too_long": "texte trop long (au plus {max_length} caractères)",
+    "string_too_short": "texte trop court (au moins {min_length} caractères)",
+    "greater_than_equal": "valeur trop petite (au moins {ge})",
+    "greater_than": "valeur trop petite (plus de {gt})",
+    "less_than_equal": "valeur trop grande (au plus {le})",
+    "less_than": "valeur trop grande (moins de {lt})",
+    "json_invalid": "corps JSON illisible",
+    "dict_type": "objet JSON attendu",
+    "list_type": "liste attendue",
+    "string_type": "texte attendu",
+    "enum": "valeur non prévue (valeurs possibles : {expected})",
+    "literal_error": "valeur non prévue (valeurs possibles : {expected})",
+    "date_from_datetime_parsing": "date attendue (AAAA-MM-JJ)",
+    "datetime_from_date_parsing": "date et heure attendues (AAAA-MM-JJTHH:MM)",
+}
+
+
+def french_validation_message(error: dict) -> str:
+    """The validation error in French (the validator's own English as a last resort)."""
+    template = _MESSAGES.get(error.get("type", ""))
+    if template is None:
+        return error.get("msg", "valeur incorrecte")
+    try:
+        return template.format(**(error.get("ctx") or {}))
+    except (KeyError, IndexError):
+        return template.split(" (")[0]
+
+
 def _wants_html(request: Request) -> bool:
     return not request.url.path.endswith(".json") and "text/html" in request.headers.get("accept", "")
 
@@ -45,7 +79,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def validation_error(request: Request, exc: RequestValidationError):
         first = exc.errors()[0] if exc.errors() else {}
         field = ".".join(str(p) for p in first.get("loc", [])[1:]) or None
-        message = f"Paramètre invalide : {first.get('msg', 'valeur incorrecte')}"
+        message = f"Paramètre invalide : {french_validation_message(first)}"
         return _respond(request, 400, error_body(400, message, field=field))
 
     @app.exception_handler(InputError)

@@ -158,6 +158,9 @@ class PharmacyIndex:
             p = p.assign(is_demo=is_demo)
         self.records = p[[*cols, "is_demo"]].to_dict("records")
         for r in self.records:
+            for key, value in r.items():  # missing text read back from the store as NaN
+                if isinstance(value, float) and value != value:
+                    r[key] = None
             r["is_demo"] = bool(r["is_demo"])
             r["call_before"] = bool(r["call_before"])
         self.lat, self.lon = p["lat"].to_numpy(float), p["lon"].to_numpy(float)
