@@ -17,6 +17,7 @@ from .. import __version__
 from ..config import Settings
 from ..store import open_store
 from ..web.charts import bar_chart, line_chart, number
+from ..web.tables import indicator_table
 from . import observatory, orientation, participation, planning
 from .errors import install_error_handlers
 from .pages import router
@@ -60,7 +61,8 @@ def create_app(settings: Settings, *, store=None, warm_up: bool = False) -> Fast
                   docs_url=None, redoc_url=None, lifespan=lifespan)
     web = resources.files("accesoins.web")
     app.state.templates = Jinja2Templates(directory=str(web / "templates"))
-    app.state.templates.env.globals.update(bar_chart=bar_chart, line_chart=line_chart, number=number)
+    app.state.templates.env.globals.update(bar_chart=bar_chart, line_chart=line_chart, number=number,
+                                           indicator_table=indicator_table)
     app.mount("/static", StaticFiles(directory=str(web / "static")), name="static")
     for name, folder in (("swagger", "swagger-ui-dist"), ("leaflet", "leaflet/dist")):
         path = settings.node_modules / folder

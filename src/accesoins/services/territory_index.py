@@ -10,6 +10,7 @@ observatory builds), so it never shows stale figures.
 from __future__ import annotations
 
 import json
+import math
 import threading
 import weakref
 from dataclasses import dataclass
@@ -172,7 +173,7 @@ class TerritoryIndex:
 
 
 def _finite(x: float | None) -> float | None:
-    return None if x is None or not np.isfinite(x) else float(x)
+    return None if x is None or not math.isfinite(x) else float(x)
 
 
 def indicator_rows(ix: TerritoryIndex, level: str, code: str, parents: list[tuple[str, str, str]]) -> list[dict]:

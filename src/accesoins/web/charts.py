@@ -16,10 +16,11 @@ _REF = "#b4461b"
 
 
 def _fmt(v: float | None, unit: str = "") -> str:
-    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+    if v is None or v != v or v in (math.inf, -math.inf):
         return "—"
-    text = f"{v:,.2f}".replace(",", " ").replace(".", ",") if abs(v) < 1000 else f"{v:,.0f}".replace(",", " ")
-    return f"{text} {unit}".strip()
+    # French figures: decimal comma below 1 000, thin grouping of thousands above
+    text = f"{v:.2f}".replace(".", ",") if -1000 < v < 1000 else f"{v:,.0f}".replace(",", " ")
+    return f"{text} {unit}" if unit else text
 
 
 def bar_chart(items: list[tuple[str, float | None]], *, title: str, unit: str = "", width: int = 560) -> Markup:
