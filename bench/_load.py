@@ -70,6 +70,7 @@ request = function()
   counter = counter + 1
   return wrk.format("GET", paths[(counter %% #paths) + 1])
 end
+%s
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
@@ -82,11 +83,13 @@ end
 
 
 def wrk_load(base_url: str, paths: list[str], *, connections: int = 50, seconds: float = 15.0,
-             threads: int = 1) -> dict[str, object]:
+             threads: int = 1, think_ms: int = 0) -> dict[str, object]:
     """Closed-loop load with wrk (a C client, so the measure is the server's, not the client's).
 
     ``connections`` clients each send a request, wait for the answer, send the next, for
-    ``seconds``; paths are taken in turn from ``paths``. Returns latency percentiles in ms,
+    ``seconds``; paths are taken in turn from ``paths``. ``think_ms`` > 0 makes each client
+    pause that long between an answer and its next request (many people at a realistic pace,
+    rather than clients firing back to back). Returns latency percentiles in ms,
     throughput and error counts (``status`` counts answers that are not 2xx/3xx).
     """
     import json
@@ -102,11 +105,12 @@ def wrk_load(base_url: str, paths: list[str], *, connections: int = 50, seconds:
         raise FileNotFoundError("wrk is missing: `make bench` installs Debian's wrk package")
     quoted = ",".join('"' + p.replace('"', "") + '"' for p in paths)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
-        fh.write(_WRK_SCRIPT % quoted)
+        pause = f"delay = function() return {int(think_ms)} end" if think_ms else ""
+        fh.write(_WRK_SCRIPT % (quoted, pause))
     out = subprocess.run([wrk, f"-t{threads}", f"-c{connections}", f"-d{int(seconds)}s", "--timeout", "10s",
                           "-s", fh.name, base_url], capture_output=True, text=True, check=True).stdout
     data = json.loads(re.search(r"WRKJSON (\{.*\})", out).group(1))
     errors = {k: v for k, v in data.pop("errors").items() if v}
-    data.update({"clients": connections, "tool": "wrk", "errors": errors,
+    data.update({"clients": connections, "tool": "wrk", "errors": errors, "think_ms": think_ms,
                  "requests_per_second": round(data["requests"] / data["seconds"], 1)})
     return data
