@@ -369,6 +369,7 @@ def apl(
     profession: Annotated[str, typer.Option(help="medecin_generaliste, infirmier, masseur_kinesitherapeute, sage_femme, chirurgien_dentiste.")] = "medecin_generaliste",
     max_age: Annotated[int | None, typer.Option(help="Ne compter que les praticiens de cet âge ou moins (65 : variante officielle).")] = None,
     vintage: Annotated[int, typer.Option(help="Millésime des poids par âge (2022 ou 2023).")] = 2023,
+    od: Annotated[Path | None, typer.Option(help="Matrice origine-destination (CSV ou Parquet : origin, destination, minutes) à la place du modèle routier.")] = None,
     out_path: OutOpt = None,
 ) -> None:
     """APL (méthode DREES) de chaque commune, enregistrée avec ses paramètres et millésimes."""
@@ -378,7 +379,8 @@ def apl(
     try:
         with steps("APL") as step:
             step(f"Temps de trajet et APL ({profession})")
-            computed = compute_apl(store, profession, max_age=max_age, vintage=vintage)
+            computed = compute_apl(store, profession, max_age=max_age, vintage=vintage,
+                                   od_file=str(od) if od else None)
     except AccesoinsError as e:
         fail(e)
     finally:

@@ -37,16 +37,42 @@ def _vintages(store: Store, pop_desc: dict[str, object], supply_desc: dict[str, 
     return {"territoire": inputs.territory_vintage(store), **pop_desc, "offre": supply_desc.get("offer")}
 
 
+def od_cost(store: Store, path: str, *, max_minutes: float = APL_MAX_MINUTES) -> tuple[pd.DataFrame, str]:
+    """A user's origin–destination matrix (e.g. INSEE Metric, a router's output) over commune codes.
+
+    Codes are mapped through the commune history; pairs between unknown codes are refused
+    with the file, line and field. Returns the cost frame and a provenance label.
+    """
+    from ..errors import InputError
+    from ..store.territory import commune_index
+    from ..travel.odfile import read_od_matrix
+
+    cost = read_od_matrix(path, max_minutes=max_minutes)
+    index = commune_index(store)
+    for col in ("origin", "dest"):
+        mapped = index.resolve_many(cost[col].astype(str))
+        if mapped.isna().any():
+            bad = int(mapped.isna().to_numpy().argmax())
+            raise InputError(f"code commune inconnu « {cost[col].iloc[bad]} »", file=path, line=bad + 2,
+                             field="origin" if col == "origin" else "destination")
+        cost[col] = mapped.to_numpy()
+    cost = cost.groupby(["origin", "dest"], as_index=False)["minutes"].min()  # merged communes: shortest
+    return cost, f"matrice origine-destination fournie : {path}"
+
+
 def compute_apl(store: Store, profession: str = "medecin_generaliste", *, max_age: int | None = None,
-                vintage: int = 2023, model: RoadTimeModel | None = None) -> Computed:
-    """The DREES APL of every commune for ``profession``."""
+                vintage: int = 2023, model: RoadTimeModel | None = None, od_file: str | None = None) -> Computed:
+    """The DREES APL of every commune for ``profession`` (road model, or a user's OD matrix)."""
     model = model or RoadTimeModel()
     population, pop_desc = inputs.population(store, by_age=profession == "medecin_generaliste")
     supply, supply_desc = inputs.supply(store, profession)
     if "activity" not in supply and "fte" not in supply and (supply["quantity"] != 1).any():
         # aggregated headcounts: one row per practitioner is what the APL counts
         supply = supply.loc[supply.index.repeat(supply["quantity"].round().astype(int))]
-    cost = travel_times(store, max_minutes=APL_MAX_MINUTES, model=model)
+    if od_file:
+        cost, travel_desc = od_cost(store, od_file)
+    else:
+        cost, travel_desc = travel_times(store, max_minutes=APL_MAX_MINUTES, model=model), model.cache_key()
     if max_age is not None and "age" not in supply:
         max_age_note = "âge non renseigné par la source : tous les praticiens sont comptés"
         result = apl_function(population, supply, cost, profession=profession, vintage=vintage)
@@ -54,7 +80,7 @@ def compute_apl(store: Store, profession: str = "medecin_generaliste", *, max_ag
     else:
         result = apl_function(population, supply, cost, profession=profession, vintage=vintage,
                                max_age=max_age)
-    params = {**result.params, "travel_model": model.cache_key(), "max_age": max_age}
+    params = {**result.params, "travel_model": travel_desc, "max_age": max_age}
     name = "apl" if max_age is None else f"apl_{max_age}"
     return Computed("apl", result.values.rename(name).to_frame(), params,
                     _vintages(store, pop_desc, supply_desc), bool(supply_desc["is_demo"]))
