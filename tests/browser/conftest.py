@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from livesite import LiveServer, shot  # noqa: E402,F401 - shot is re-exported for older tests
-
-from accesoins.api.app import create_app  # noqa: E402
+from accesoins.api.app import create_app
+from livesite import LiveServer
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Without the background-networking flags Chromium keeps trying to reach Google's hosts.

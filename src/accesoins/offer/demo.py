@@ -67,7 +67,7 @@ def demo_offer(communes: pd.DataFrame, *, seed: int = 2026) -> ImportBatch:
         if category == "medecin_generaliste":  # individual rows: age and activity feed the APL
             age = np.clip(rng.normal(51, 11, len(idx)).round(), 28, 78).astype(int)
             activity = np.clip(rng.normal(4_800, 1_300, len(idx)).round(), 100, 9_000).astype(int)
-            attrs = [json.dumps({"age": int(a), "activite": int(b)}) for a, b in zip(age, activity)]
+            attrs = [json.dumps({"age": int(a), "activite": int(b)}) for a, b in zip(age, activity, strict=True)]
             qty = np.ones(len(idx))
         else:  # aggregated per commune
             idx = np.flatnonzero(n)
