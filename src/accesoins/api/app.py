@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from contextlib import asynccontextmanager
 from importlib import resources
-from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -173,10 +172,6 @@ def _etag_seed(store) -> str:
         return f"{__version__}:{row[0]}"
     except Exception:  # noqa: BLE001 - an unbuilt store still serves its error pages
         return __version__
-
-
-def static_dir() -> Path:
-    return Path(str(resources.files("accesoins.web") / "static"))
 
 
 def app_from_env() -> FastAPI:

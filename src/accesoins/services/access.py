@@ -123,17 +123,15 @@ def compute_nearest(store: Store, category: str | list[str], *, model: RoadTimeM
     """
     model = model or RoadTimeModel()
     cats = [category] if isinstance(category, str) else list(category)
-    counts = pd.concat([inputs.site_counts(store, c) for c in cats]).groupby(level=0).sum()
+    counts = inputs.site_counts_of(store, cats)
     points = inputs.commune_points(store)
     values = nearest_minutes(points, counts.index[counts > 0], model=model)
     multi = counts.reindex(points.index).fillna(0) >= 2
     values.loc[multi, "second_minutes"] = 0.0
-    sources = [s for c in cats for s in inputs.offer_sources(store, c)]
+    offer = inputs.offer_provenance(store, cats)
     params = {"indicator": "nearest", "categories": cats, "caps_minutes": list(NEAREST_CAPS),
               "travel_model": model.cache_key(), "unit": "minutes", "name": name or "_".join(cats)}
-    return Computed("nearest", values, params,
-                    _vintages(store, {}, {"offer": [f"{s['title']} — {s['vintage']}" for s in sources]}),
-                    any(s["is_demo"] for s in sources))
+    return Computed("nearest", values, params, _vintages(store, {}, offer), bool(offer["is_demo"]))
 
 
 def compute_coverage(store: Store, category: str | list[str], max_minutes: float = 30.0, *,
@@ -141,18 +139,16 @@ def compute_coverage(store: Store, category: str | list[str], max_minutes: float
     """Whether each commune is within ``max_minutes`` of a site of ``category`` (one or several)."""
     model = model or RoadTimeModel()
     cats = [category] if isinstance(category, str) else list(category)
-    counts = pd.concat([inputs.site_counts(store, c) for c in cats]).groupby(level=0).sum()
+    counts = inputs.site_counts_of(store, cats)
     sites = counts.index[counts > 0]
     cost = travel_times(store, max_minutes=max_minutes, destinations=sites, model=model)
     population, pop_desc = inputs.population(store, by_age=False)
     result = coverage_model(population, cost, sites, max_minutes)
     values = pd.DataFrame({"covered": result.covered.astype(float),
                            "population_beyond": population.where(~result.covered, 0.0)})
-    sources = [s for c in cats for s in inputs.offer_sources(store, c)]
+    offer = inputs.offer_provenance(store, cats)
     params = {"indicator": "coverage", "categories": cats, "max_minutes": max_minutes,
               "travel_model": model.cache_key()}
     summary = {"population_covered": result.population_covered,
                "population_total": result.population_total, "share": result.share}
-    return (Computed("coverage", values, params,
-                     _vintages(store, pop_desc, {"offer": [f"{s['title']} — {s['vintage']}" for s in sources]}),
-                     any(s["is_demo"] for s in sources)), summary)
+    return Computed("coverage", values, params, _vintages(store, pop_desc, offer), bool(offer["is_demo"])), summary

@@ -60,6 +60,14 @@ def offer_sources(store: Store, category: str) -> list[dict[str, object]]:
     )
 
 
+def offer_provenance(store: Store, categories: str | list[str]) -> dict[str, object]:
+    """The sources of the offer of one or several categories: labels with vintages, demo flag."""
+    cats = [categories] if isinstance(categories, str) else list(categories)
+    sources = [s for c in cats for s in offer_sources(store, c)]
+    return {"offer": [f"{s['title']} — {s['vintage']}" for s in sources],
+            "is_demo": any(s["is_demo"] for s in sources)}
+
+
 def supply(store: Store, category: str) -> tuple[pd.DataFrame, dict[str, object]]:
     """One row per offer row of ``category``: ``site`` (commune), ``quantity``, ``unit``,
     and ``age``/``activity``/``fte`` when the source carries them."""
@@ -76,11 +84,7 @@ def supply(store: Store, category: str) -> tuple[pd.DataFrame, dict[str, object]
             rows[col] = pd.to_numeric(values, errors="coerce")
     if rows["unit"].eq("fte").any():  # FTE known for some rows: headcount stands in for the others
         rows["fte"] = rows["quantity"]
-    sources = offer_sources(store, category)
-    return rows.drop(columns="attributes"), {
-        "offer": [f"{s['title']} — {s['vintage']}" for s in sources],
-        "is_demo": any(s["is_demo"] for s in sources),
-    }
+    return rows.drop(columns="attributes"), offer_provenance(store, category)
 
 
 def site_counts(store: Store, category: str) -> pd.Series:
@@ -95,3 +99,8 @@ def site_counts(store: Store, category: str) -> pd.Series:
             + ", ".join(known)
         )
     return frame.set_index("code_commune")["q"]
+
+
+def site_counts_of(store: Store, categories: list[str]) -> pd.Series:
+    """Quantity of several categories together, by commune (e.g. the France Santé-type sites)."""
+    return pd.concat([site_counts(store, c) for c in categories]).groupby(level=0).sum()

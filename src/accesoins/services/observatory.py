@@ -71,13 +71,11 @@ def compute_commune_indicators(store: Store, *, step: Step | None = None,
         q = inputs.site_counts(store, category).reindex(points.index).fillna(0.0)
         numerators[f"densite_{category}"] = q
         dens = q / population.replace(0.0, np.nan) * rules["density_per"]
-        sources = inputs.offer_sources(store, category)
+        offer = inputs.offer_provenance(store, category)
         keep(f"densite_{category}", dens, Computed(
             "density", pd.DataFrame(), {"indicator": "densite", "category": category,
                                         "per": rules["density_per"]},
-            {"territoire": inputs.territory_vintage(store),
-             "offre": [f"{s['title']} — {s['vintage']}" for s in sources]},
-            any(s["is_demo"] for s in sources)))
+            {"territoire": inputs.territory_vintage(store), "offre": offer["offer"]}, bool(offer["is_demo"])))
     fs = rules["france_sante"]
     for key in rules["nearest"]:
         cats = fs["categories"] if key == "france_sante" else [key]

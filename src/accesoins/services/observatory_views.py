@@ -15,14 +15,10 @@ from ..indicators.classify import zoning_classes
 from ..store.db import Store
 from .communes import CommuneNotFound
 from .territory import demo_notice
-from .territory_index import TerritoryIndex, index_for, indicator_rows, zoning_rows
+from .territory_index import NAMES, TerritoryIndex, index_for, indicator_rows, zoning_rows
 
 LEVELS = {"commune": "Communes", "epci": "Intercommunalités", "departement": "Départements",
           "region": "Régions", "france": "France"}
-_NAMES = {  # level → (table, code column)
-    "commune": ("communes", "code_commune"), "epci": ("epci", "code_epci"),
-    "departement": ("departements", "code_departement"), "region": ("regions", "code_region"),
-}
 PALETTE = ["#fde725", "#7ad151", "#22a884", "#2a788e", "#414487", "#440154"]  # viridis: colour-blind safe
 DEFAULT_INDICATOR = "apl_medecin_generaliste_65"
 
@@ -48,7 +44,7 @@ def indicator_meta(store: Store, name: str) -> dict:
     return _meta(rows[0])
 
 
-def check_level(level: str, allowed=tuple(_NAMES)) -> str:
+def check_level(level: str, allowed=tuple(NAMES)) -> str:
     if level not in allowed:
         raise ParameterError(f"niveau « {level} » inconnu ; niveaux possibles : {', '.join(allowed)}")
     return level
@@ -57,7 +53,7 @@ def check_level(level: str, allowed=tuple(_NAMES)) -> str:
 def values(store: Store, indicator: str, level: str, *, departement: str | None = None) -> list[dict]:
     """Values of one indicator for every territory of ``level`` (with names and populations)."""
     check_level(level)
-    table, col = _NAMES[level]
+    table, col = NAMES[level]
     where, params = "", [level, indicator]
     if departement and level == "commune":
         where, params = " AND n.code_departement = ?", [level, indicator, departement]
@@ -185,7 +181,7 @@ def geojson(store: Store, level: str, *, departement: str | None = None) -> str:
     """A FeatureCollection of the simplified contours of ``level`` (code and name in properties)."""
     check_level(level, ("commune", "commune_light", "epci", "departement", "region"))
     base = "commune" if level == "commune_light" else level
-    table, col = _NAMES[base]
+    table, col = NAMES[base]
     where, params = "", [level]
     if departement and base == "commune":
         where, params = " AND n.code_departement = ?", [level, departement]
