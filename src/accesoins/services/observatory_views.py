@@ -20,6 +20,7 @@ from .territory_index import NAMES, TerritoryIndex, index_for, indicator_rows, z
 LEVELS = {"commune": "Communes", "epci": "Intercommunalités", "departement": "Départements",
           "region": "Régions", "france": "France"}
 PALETTE = ["#fde725", "#7ad151", "#22a884", "#2a788e", "#414487", "#440154"]  # viridis: colour-blind safe
+NO_VALUE_COLOUR = "#d9d9d9"
 DEFAULT_INDICATOR = "apl_medecin_generaliste_65"
 
 
@@ -74,14 +75,27 @@ def breaks(vals: list[float | None], k: int = 6) -> list[float]:
     return sorted({float(np.round(q * scale) / scale) for q in qs})
 
 
-def legend(br: list[float], unit: str) -> list[dict]:
+def _fr(x: float) -> str:
+    """A class bound as French readers write it (decimal comma)."""
+    return f"{x:g}".replace(".", ",")
+
+
+def legend(br: list[float], unit: str, *, has_values: bool = True) -> list[dict]:
+    """Legend classes for the quantile breaks; without any value, one « aucune valeur » entry."""
+    if not br:
+        return [{"colour": PALETTE[0] if has_values else NO_VALUE_COLOUR, "min": None, "max": None,
+                 "label": "une seule classe" if has_values else "aucune valeur calculée pour cette sélection"}]
     colours = PALETTE[: len(br) + 1]
     bounds = [None, *br, None]
     return [{"colour": colours[i], "min": bounds[i], "max": bounds[i + 1],
-             "label": (f"moins de {bounds[i + 1]:g}" if bounds[i] is None else
-                       f"{bounds[i]:g} ou plus" if bounds[i + 1] is None else
-                       f"de {bounds[i]:g} à moins de {bounds[i + 1]:g}") + f" {unit}"}
+             "label": (f"moins de {_fr(bounds[i + 1])}" if bounds[i] is None else
+                       f"{_fr(bounds[i])} ou plus" if bounds[i + 1] is None else
+                       f"de {_fr(bounds[i])} à moins de {_fr(bounds[i + 1])}") + f" {unit}"}
             for i in range(len(colours))]
+
+
+def _any_finite(rows: list[dict]) -> bool:
+    return any(r["value"] is not None and np.isfinite(r["value"]) for r in rows)
 
 
 def map_data(store: Store, indicator: str, level: str, *, departement: str | None = None) -> dict:
@@ -94,7 +108,7 @@ def map_data(store: Store, indicator: str, level: str, *, departement: str | Non
         "unit": meta["unit"], "label": meta["label"], "higher_is_better": meta["higher_is_better"],
         "values": {r["code"]: (None if r["value"] is None or not np.isfinite(r["value"]) else round(r["value"], 4))
                    for r in rows},
-        "breaks": br, "legend": legend(br, meta["unit"]),
+        "breaks": br, "legend": legend(br, meta["unit"], has_values=_any_finite(rows)),
         "is_demo": meta["is_demo"], "vintages": meta["vintages"],
     }
 
@@ -120,7 +134,7 @@ def dashboard(store: Store, indicator: str = DEFAULT_INDICATOR, level: str = "de
         "departements": store.records("SELECT code_departement AS code, nom FROM departements ORDER BY 1"),
         "france_value": france,
         "zoning": zoning(store, "france", "FR"),
-        "breaks": br, "legend": legend(br, meta["unit"]),
+        "breaks": br, "legend": legend(br, meta["unit"], has_values=bool(finite)),
         "count": len(rows),
         "best": order[:10], "worst": order[-10:][::-1],
         "rows": rows if len(rows) <= 1500 else None,
@@ -209,7 +223,8 @@ def series(store: Store, indicator: str | None = None, level: str = "departement
         return out
     indicator = indicator or catalogue[0]["indicator"]
     if indicator not in {c["indicator"] for c in catalogue}:
-        raise ParameterError(f"série « {indicator} » inconnue ; séries : {', '.join(c['indicator'] for c in catalogue)}")
+        known = ", ".join(c["indicator"] for c in catalogue)
+        raise ParameterError(f"série « {indicator} » inconnue ; séries : {known}")
     check_level(level, ("departement", "region", "france"))
     out["indicator"] = indicator
     out["label"] = next(c["label"] for c in catalogue if c["indicator"] == indicator)
