@@ -31,7 +31,9 @@ from accesoins.errors import InputError
 from accesoins.offer.batch import OFFER_COLUMNS, POPULATION_COLUMNS, ImportBatch
 from accesoins.territory.codes import CommuneIndex, normalise_code
 
-RULES_PATH = Path(__file__).resolve().parent.parent / "rules" / "categories.yaml"
+RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+RULES_PATH = RULES_DIR / "categories.yaml"
+OUTSIDE_REASON = "hors territoire"  # prefix of the rejection reason of outside rows
 
 SEPARATOR_NAMES = {";": "point-virgule", ",": "virgule", "\t": "tabulation", "|": "barre verticale"}
 
@@ -301,8 +303,15 @@ def first_bad(mask: pd.Series) -> int:
     return int(mask.index[np.argmax(mask.to_numpy())])
 
 
-def parse_quantity(values: pd.Series, *, file: str, field: str, integer: bool = False) -> pd.Series:
-    """Non-negative numbers from strings (decimal comma accepted); raise on the first bad one."""
+def parse_quantity(
+    values: pd.Series, *, file: str, field: str, integer: bool = False, unit: str | None = None
+) -> pd.Series:
+    """Non-negative numbers from strings (decimal comma accepted); raise on the first bad one.
+
+    Values above the plausible maximum of ``rules/import_bounds.yaml`` for ``unit``
+    (``count``, ``fte``, ``sites``, ``population``; the largest of them when ``None``)
+    are refused too.
+    """
     s = values.astype("object").str.strip()
     empty = s == ""
     if empty.any():
@@ -322,6 +331,17 @@ def parse_quantity(values: pd.Series, *, file: str, field: str, integer: bool = 
         line = first_bad(neg)
         raise InputError(
             f"nombre négatif ({s[line]}) : un effectif ne peut être négatif",
+            file=file,
+            line=line,
+            field=field,
+        )
+    limit = max_quantity(unit)
+    high = num > limit
+    if high.any():
+        line = first_bad(high)
+        raise InputError(
+            f"valeur {s[line]} hors des bornes plausibles (0 à {limit:,.0f}".replace(",", "\u202f")
+            + " par ligne, rules/import_bounds.yaml) : colonne inversée ou valeur corrompue ?",
             file=file,
             line=line,
             field=field,
@@ -381,9 +401,13 @@ def check_in_france(lat: pd.Series, lon: pd.Series, *, file: str, field: str) ->
 
 @dataclass
 class Resolved:
-    """Result of mapping a column of commune codes onto current communes."""
+    """Result of mapping a column of commune codes onto current communes.
 
-    code: pd.Series  # current code, NaN where unknown (indexed by line)
+    Rows in a collectivity outside the territory are in ``rejected`` with a reason
+    starting with :data:`OUTSIDE_REASON`; :func:`finish` moves them to ``batch.outside``.
+    """
+
+    code: pd.Series  # current code, NaN where unknown or outside (indexed by line)
     remapped: pd.DataFrame
     rejected: pd.DataFrame
 
@@ -402,7 +426,18 @@ def resolve_communes(
     resolved = pd.Series(
         communes.resolve_many(norm.tolist()).to_numpy(), index=raw.index, dtype="object"
     )
-    unknown = resolved.isna()
+    # Collectivities outside the territory: reported as such, never an error.
+    where = outside_collectivity(norm).where(resolved.isna())
+    out = where.notna()
+    outside_rows = pd.DataFrame(
+        {
+            "line": raw.index[out].astype(int),
+            "field": field,
+            "value": raw[out].to_numpy(),
+            "reason": (OUTSIDE_REASON + " : " + where[out]).to_numpy(),
+        }
+    )
+    unknown = resolved.isna() & ~out
     rejected = empty_rejected()
     if unknown.any():
         if not skip_unknown:
@@ -427,7 +462,9 @@ def resolve_communes(
                 "reason": np.where(raw[unknown] == "", "code commune vide", "code commune inconnu"),
             }
         )
-    moved = ~unknown & (resolved != norm)
+    if len(outside_rows):
+        rejected = pd.concat([rejected, outside_rows], ignore_index=True) if len(rejected) else outside_rows
+    moved = resolved.notna() & (resolved != norm)
     remapped = pd.DataFrame(
         {
             "line": raw.index[moved].astype(int),
@@ -464,6 +501,31 @@ def load_rules() -> dict:
     """The parsed ``rules/categories.yaml``."""
     with RULES_PATH.open(encoding="utf-8") as fh:
         return yaml.safe_load(fh)
+
+
+@lru_cache(maxsize=8)
+def load_rules_file(name: str) -> dict:
+    """A parsed YAML file of ``rules/`` (e.g. ``import_bounds.yaml``)."""
+    with (RULES_DIR / name).open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def max_quantity(unit: str | None) -> float:
+    """Plausible maximum of one line's quantity for ``unit`` (rules/import_bounds.yaml)."""
+    per_line = load_rules_file("import_bounds.yaml")["per_line"]
+    return float(per_line.get(unit, max(per_line.values())) if unit else max(per_line.values()))
+
+
+def outside_collectivity(codes: pd.Series) -> pd.Series:
+    """Name of the collectivity outside the territory of each INSEE code, NaN when inside."""
+    rules = load_rules_file("outside_territory.yaml")
+    s = codes.astype("object").fillna("").astype(str).str.strip().str.upper()
+    found = s.map(rules["legacy_codes"])
+    by_prefix = s.str[:3].map(rules["prefixes"])
+    # a FINESS overseas letter code the rules do not list (e.g. 9G…): still outside
+    letter = s.str.extract(r"^(9[A-Z])", expand=False)
+    other = ("collectivité d'outre-mer (département FINESS " + letter + ")").where(letter.notna())
+    return found.fillna(by_prefix).fillna(other)
 
 
 def known_categories() -> set[str]:
@@ -533,7 +595,18 @@ def finish(
     if remapped is not None:
         batch.remapped = remapped.reset_index(drop=True)
     if rejected is not None and len(rejected):
-        batch.rejected = rejected.sort_values("line").reset_index(drop=True)
+        rejected = rejected.sort_values("line").reset_index(drop=True)
+        is_out = rejected["reason"].astype(str).str.startswith(OUTSIDE_REASON)
+        if is_out.any():
+            out = rejected[is_out]
+            batch.outside = pd.DataFrame(
+                {
+                    "line": out["line"].to_numpy(),
+                    "code": out["value"].to_numpy(),
+                    "collectivity": out["reason"].str.split(" : ", n=1).str[1].to_numpy(),
+                }
+            )
+        batch.rejected = rejected[~is_out].reset_index(drop=True)
     return batch
 
 
