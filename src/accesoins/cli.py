@@ -238,13 +238,13 @@ def _print_coverage(report: dict) -> None:
 
 @import_app.command("bpe")
 def import_bpe(path: FileArg, skip_unknown: SkipOpt = False, vintage: VintageOpt = None) -> None:
-    """INSEE Base permanente des équipements : Melodi (DS_BPE_data.csv), géolocalisé (BPE23/BPE24.csv), communal ou « CODGEO;NB_Dxxx »."""
+    """INSEE BPE : Melodi (DS_BPE_data.csv), géolocalisé (BPE23/24.csv), communal ou « CODGEO;NB_Dxxx »."""
     _import("bpe", path, skip_unknown, vintage)
 
 
 @import_app.command("finess")
 def import_finess(path: FileArg, skip_unknown: SkipOpt = False, vintage: VintageOpt = None) -> None:
-    """FINESS : extraction Etalab (CSV structureet + geolocalisation) ou FINESS+ (.json), détecté automatiquement."""
+    """FINESS : extraction Etalab (CSV) ou FINESS+ (.json), format détecté automatiquement."""
     _import("finess", path, skip_unknown, vintage)
 
 

@@ -21,10 +21,14 @@ PLUS = FIXTURES / "finess_plus_structures_fixture.json"
 # geolocalisation lines in the 2026 forms of sourcecoordet (five tokens, CRS last); the
 # Lambert-93 coordinates of the CH de Fleyriat are those of the 2026 extraction.
 GEO_2026 = [
-    "geolocalisation;010000024;870262.2;6571540.8;1,ATLASANTE,96,BAN,EPSG:2154 RGF93 / Lambert-93 (Métropole);2026-05-04",
-    "geolocalisation;970300026;352980.2;545868.9;2,ATLASANTE,91,BAN,EPSG:2972 RGFG95/UTM zone 22N (Guyane);2026-05-04",
-    "geolocalisation;970400024;338811.2;7690101.4;1,ATLASANTE,97,BAN,EPSG:2975 RGR92/UTM zone 40S (La Réunion);2026-05-04",
-    "geolocalisation;980600027;589418.8;8531475.3;4,ATLASANTE,.,MAPS 06-11-2024,WGS84/UTM zone 1S (Wallis-et-Futuna);2026-05-04",
+    "geolocalisation;010000024;870262.2;6571540.8;1,ATLASANTE,96,BAN,"
+    "EPSG:2154 RGF93 / Lambert-93 (Métropole);2026-05-04",
+    "geolocalisation;970300026;352980.2;545868.9;2,ATLASANTE,91,BAN,"
+    "EPSG:2972 RGFG95/UTM zone 22N (Guyane);2026-05-04",
+    "geolocalisation;970400024;338811.2;7690101.4;1,ATLASANTE,97,BAN,"
+    "EPSG:2975 RGR92/UTM zone 40S (La Réunion);2026-05-04",
+    "geolocalisation;980600027;589418.8;8531475.3;4,ATLASANTE,.,MAPS 06-11-2024,"
+    "WGS84/UTM zone 1S (Wallis-et-Futuna);2026-05-04",
 ]
 
 
