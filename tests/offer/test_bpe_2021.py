@@ -134,3 +134,28 @@ def test_quantities_outside_plausible_bounds(real_communes, tmp_path, value):
         read_bpe(path, communes=real_communes)
     assert err.value.line == 4 and err.value.field == "OBS_VALUE"
     assert "DS_BPE_data.csv" in str(err.value)
+
+
+def test_large_files_are_streamed_with_the_same_result(real_communes, monkeypatch, tmp_path):
+    """National files (1.5 GB geolocated BPE) are pre-filtered while streamed; same rows, same lines."""
+    import zipfile
+
+    from accesoins.offer import bpe
+
+    plain = {f: read_bpe(FIXTURES / f, communes=real_communes) for f in ("BPE23.csv", "DS_BPE_data.csv")}
+    monkeypatch.setattr(bpe, "_STREAM_ABOVE", 0)
+    for f, b in plain.items():
+        s = read_bpe(FIXTURES / f, communes=real_communes)
+        pd.testing.assert_frame_equal(s.rows, b.rows)
+        assert s.outside.line.tolist() == b.outside.line.tolist() and s.out_of_scope == b.out_of_scope
+    # INSEE's Melodi archive: DS_BPE_data.csv beside DS_BPE_metadata.csv
+    z = tmp_path / "DS_BPE_CSV_FR.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.write(FIXTURES / "DS_BPE_data.csv", "DS_BPE_data.csv")
+        zf.writestr("DS_BPE_metadata.csv", "COD_VAR;LIB_VAR\nGEO;Code géographique\n")
+    assert _totals(read_bpe(z, communes=real_communes)) == _totals(plain["DS_BPE_data.csv"])
+    bad = write_variant(tmp_path, FIXTURES / "BPE23.csv",
+                        lambda ls: [*ls[:5], ls[5].replace(";D307;", ";D399;"), *ls[6:]])
+    with pytest.raises(InputError) as err:
+        read_bpe(bad, communes=real_communes)
+    assert err.value.line == 6 and "D399" in err.value.message

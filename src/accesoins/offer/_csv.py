@@ -54,6 +54,23 @@ FRANCE_BOXES: dict[str, tuple[float, float, float, float]] = {
 # --------------------------------------------------------------------------- decoding
 
 
+def _data_member(path: Path, zf: zipfile.ZipFile) -> str:
+    """The data file of an archive: its only .csv/.txt, or INSEE Melodi's ``*_data.csv``."""
+    members = [n for n in zf.namelist() if not n.endswith("/")]
+    data_members = [n for n in members if n.lower().endswith((".csv", ".txt"))]
+    if len(data_members) > 1:
+        # INSEE's Melodi archives hold DS_…_data.csv and DS_…_metadata.csv
+        melodi = [n for n in data_members if n.lower().endswith("_data.csv")]
+        data_members = melodi if len(melodi) == 1 else data_members
+    if len(data_members) != 1:
+        raise InputError(
+            "l'archive doit contenir exactement un fichier .csv ou .txt "
+            f"(trouvé : {', '.join(members) or 'aucun'})",
+            file=path,
+        )
+    return data_members[0]
+
+
 def read_bytes(path: str | Path) -> bytes:
     """The file's bytes; a ``.zip`` holding one data file is opened transparently."""
     path = Path(path)
@@ -61,16 +78,45 @@ def read_bytes(path: str | Path) -> bytes:
         raise InputError("fichier introuvable", file=path)
     if path.suffix.lower() == ".zip":
         with zipfile.ZipFile(path) as zf:
-            members = [n for n in zf.namelist() if not n.endswith("/")]
-            data_members = [n for n in members if n.lower().endswith((".csv", ".txt"))]
-            if len(data_members) != 1:
-                raise InputError(
-                    "l'archive doit contenir exactement un fichier .csv ou .txt "
-                    f"(trouvé : {', '.join(members) or 'aucun'})",
-                    file=path,
-                )
-            return zf.read(data_members[0])
+            return zf.read(_data_member(path, zf))
     return path.read_bytes()
+
+
+def read_filtered_bytes(path: str | Path, keep: str) -> tuple[bytes, np.ndarray]:
+    """The first non-blank line and the lines matching ``keep``, streamed, with their numbers.
+
+    For national files of which a small part is read (1.5 GB for the geolocated BPE):
+    lines are tested as bytes while the file (or zip member) is streamed, so memory
+    holds only the kept lines. Returns the kept bytes and the 1-based physical line
+    number of each kept line.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError("fichier introuvable", file=path)
+    pattern = re.compile(keep.encode("ascii"))
+    kept: list[bytes] = []
+    numbers: list[int] = []
+
+    def scan(fh) -> None:
+        header_seen = False
+        for n, raw in enumerate(fh, start=1):
+            if not header_seen:
+                if raw.strip():
+                    kept.append(raw.rstrip(b"\r\n"))
+                    numbers.append(n)
+                    header_seen = True
+                continue
+            if pattern.search(raw):
+                kept.append(raw.rstrip(b"\r\n"))
+                numbers.append(n)
+
+    if path.suffix.lower() == ".zip":
+        with zipfile.ZipFile(path) as zf, zf.open(_data_member(path, zf)) as fh:
+            scan(fh)
+    else:
+        with path.open("rb") as fh:
+            scan(fh)
+    return b"\n".join(kept) + b"\n", np.asarray(numbers, dtype=np.int64)
 
 
 def decode(
@@ -253,13 +299,26 @@ def read_table(
     The separator is chosen among ``seps`` from the header; blank lines are
     skipped (their numbers are kept for the other lines); a header-only file is
     an error. Column names are stripped of spaces and quotes. ``keep``, a regular
-    expression, keeps only the data lines that contain it before they are parsed
-    (physical line numbers unchanged): national files of which we read a small part
-    (the BPE's health domain among 3 million equipments) are not parsed whole.
+    expression (ASCII), keeps only the data lines that contain it, tested while the
+    file is streamed (physical line numbers unchanged): national files of which we
+    read a small part (the BPE's health domain among 3 million equipments) are
+    neither loaded nor parsed whole.
     """
     file = str(path)
-    text, used, warnings = decode(read_bytes(path), file=file, encoding=encoding, fallback=fallback)
+    numbers = None
+    if keep is not None:
+        data, numbers = read_filtered_bytes(path, keep)
+    else:
+        data = read_bytes(path)
+    try:
+        text, used, warnings = decode(data, file=file, encoding=encoding, fallback=fallback)
+    except InputError as exc:
+        if numbers is None or exc.line is None or exc.line > len(numbers):
+            raise
+        raise InputError(exc.message, file=file, line=int(numbers[exc.line - 1]), field=exc.field) from exc
     lines = split_lines(text)
+    if numbers is not None:
+        lines.index = numbers[: len(lines)]
     nonblank = lines[lines.str.strip() != ""]
     if nonblank.empty:
         raise InputError("fichier vide : aucune ligne d'en-tête ni de données", file=file, line=1)
@@ -292,8 +351,6 @@ def read_table(
             file=file,
             line=header_line + 1,
         )
-    if keep is not None:
-        body = body[body.str.contains(keep, regex=True)]
     frame = parse_records(body, names, sep, file=file, quoting=quoting)
     frame = frame.drop(columns=["__trailing__"], errors="ignore")
     return Table(

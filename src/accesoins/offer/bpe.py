@@ -54,6 +54,7 @@ _MELODI = ["GEO", "GEO_OBJECT", "FACILITY_TYPE", "BPE_MEASURE", "TIME_PERIOD", "
 _MISSING = {"_Z", "_U", "_X"}  # INSEE's « sans objet », « indéterminé », « non disponible »
 # a data line of the health domain holds a D type: the rest of a national file is not parsed
 _HEALTH_LINE = r"(?:^|[;,])\"?D\d{3}\"?(?:[;,]|$)"
+_STREAM_ABOVE = 50_000_000  # bytes: larger files are streamed and pre-filtered
 
 
 def read_bpe(
@@ -181,7 +182,7 @@ def _keep_pattern(path: str | Path) -> str | None:
     """Pre-filter of data lines for large one-line-per-equipment files (see :func:`read_table`)."""
     p = Path(path)
     try:
-        big = p.stat().st_size > 50_000_000
+        big = p.stat().st_size > _STREAM_ABOVE
     except OSError:
         return None
     return _HEALTH_LINE if big else None
