@@ -204,6 +204,7 @@ def _import(kind: str, path: Path, skip_unknown: bool, vintage: str | None, **op
         store.close()
     out.print(f"[green]{report['title']}[/] ({report['vintage']}) : {report['rows']} lignes importées, "
               f"{report['remapped']} codes anciens rattachés, {report['rejected']} lignes écartées.")
+    _print_coverage(report)
     for w in report["warnings"]:
         out.print(f"[yellow]Avertissement[/] : {w}")
     for r in report["rejected_sample"]:
@@ -212,16 +213,45 @@ def _import(kind: str, path: Path, skip_unknown: bool, vintage: str | None, **op
         out.print("Données de démonstration remplacées pour : " + ", ".join(report["replaced_demo_categories"]))
 
 
+def _fr(n: int) -> str:
+    return f"{n:,}".replace(",", "\u202f")
+
+
+def _print_coverage(report: dict) -> None:
+    """What the file added, replaced and left in place; what it counted apart."""
+    if "added" in report:
+        cats = ", ".join(report.get("covered_categories") or []) or "—"
+        out.print(f"Ajoutées : {_fr(report['added'])} ; remplacées (même source, catégories {cats}, "
+                  f"{report.get('covered_departements', 0)} départements) : {_fr(report['replaced'])} ; "
+                  f"laissées en place (même source, hors de ce que couvre le fichier) : "
+                  f"{_fr(report['left_in_place'])}.")
+    outside = report.get("outside_territory") or {}
+    if outside:
+        detail = ", ".join(f"{k} {_fr(v)}" for k, v in sorted(outside.items()))
+        out.print(f"Hors du territoire couvert (collectivités d'outre-mer, non importées) : "
+                  f"{_fr(sum(outside.values()))} lignes — {detail}.")
+    scope = report.get("out_of_scope") or {}
+    if scope:
+        detail = ", ".join(f"{k} : {_fr(v)}" for k, v in sorted(scope.items()))
+        out.print(f"Types hors champ (listés dans rules/categories.yaml, non importés) : {detail}.")
+
+
 @import_app.command("bpe")
 def import_bpe(path: FileArg, skip_unknown: SkipOpt = False, vintage: VintageOpt = None) -> None:
-    """INSEE Base permanente des équipements (fichier communal, géolocalisé ou « CODGEO;NB_Dxxx »)."""
+    """INSEE BPE : Melodi (DS_BPE_data.csv), géolocalisé (BPE23/24.csv), communal ou « CODGEO;NB_Dxxx »."""
     _import("bpe", path, skip_unknown, vintage)
 
 
 @import_app.command("finess")
 def import_finess(path: FileArg, skip_unknown: SkipOpt = False, vintage: VintageOpt = None) -> None:
-    """FINESS, extraction Etalab des établissements (structureet + geolocalisation)."""
+    """FINESS : extraction Etalab (CSV) ou FINESS+ (.json), format détecté automatiquement."""
     _import("finess", path, skip_unknown, vintage)
+
+
+@import_app.command("finess-plus")
+def import_finess_plus(path: FileArg, skip_unknown: SkipOpt = False, vintage: VintageOpt = None) -> None:
+    """FINESS+ : fichier national des structures publié en JSON par l'ANS (lu en flux)."""
+    _import("finess-plus", path, skip_unknown, vintage)
 
 
 @import_app.command("finess-atlasante")

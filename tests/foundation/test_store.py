@@ -61,10 +61,14 @@ def test_real_import_replaces_demo_rows_of_its_categories_only(store_copy):
     assert report["replaced_demo_categories"] == ["medecin_generaliste"]
     assert store_copy.scalar("SELECT count(*) FROM offer WHERE category='medecin_generaliste'") == 2
     assert store_copy.scalar("SELECT count(*) FROM offer WHERE source_id='demo'") == demo_other
-    # re-importing the same source replaces it (idempotent)
-    load_batch(store_copy, _batch(_rows(["01001"])))
-    assert store_copy.scalar("SELECT count(*) FROM offer WHERE category='medecin_generaliste'") == 1
-    assert store_copy.scalar("SELECT count(*) FROM import_log WHERE source_id = 'test:2024'") == 2
+    # re-importing the same source replaces what the file covers (category × départements):
+    # a file of the Ain replaces the Ain's row and leaves Paris's in place
+    again = load_batch(store_copy, _batch(_rows(["01001"])))
+    assert (again["added"], again["replaced"], again["left_in_place"]) == (1, 1, 1)
+    assert store_copy.scalar("SELECT count(*) FROM offer WHERE category='medecin_generaliste'") == 2
+    load_batch(store_copy, _batch(_rows(["01001", "75056"])))  # idempotent
+    assert store_copy.scalar("SELECT count(*) FROM offer WHERE category='medecin_generaliste'") == 2
+    assert store_copy.scalar("SELECT count(*) FROM import_log WHERE source_id = 'test:2024'") == 3
 
 
 def test_a_failing_load_leaves_the_store_unchanged(store_copy):

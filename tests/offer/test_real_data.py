@@ -67,7 +67,13 @@ def test_sirene_naf86_through_generic_wide_mapping(real_communes):
         dtype={"codecommuneetablissement": str},
     )
     assert len(raw) == 20478
-    kept = ~raw.index.isin(b.rejected.line - 2)
+    # collectivities outside the territory: counted apart, not rejected
+    assert b.outside_counts() == {
+        "Polynésie française": 4, "Nouvelle-Calédonie": 2, "Saint-Pierre-et-Miquelon": 1,
+        "Saint-Barthélemy": 1, "Saint-Martin": 1,
+    }
+    assert len(b.rejected) == 48 and not b.rejected.value.str[:3].isin(["975", "977", "978"]).any()
+    kept = ~raw.index.isin(pd.concat([b.rejected.line, b.outside.line]) - 2)
     by_cat = b.rows.groupby("category").quantity.sum()
     assert by_cat["medecin_generaliste"] == raw.loc[kept, "generaliste"].sum()
     assert (

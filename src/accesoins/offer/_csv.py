@@ -31,7 +31,9 @@ from accesoins.errors import InputError
 from accesoins.offer.batch import OFFER_COLUMNS, POPULATION_COLUMNS, ImportBatch
 from accesoins.territory.codes import CommuneIndex, normalise_code
 
-RULES_PATH = Path(__file__).resolve().parent.parent / "rules" / "categories.yaml"
+RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+RULES_PATH = RULES_DIR / "categories.yaml"
+OUTSIDE_REASON = "hors territoire"  # prefix of the rejection reason of outside rows
 
 SEPARATOR_NAMES = {";": "point-virgule", ",": "virgule", "\t": "tabulation", "|": "barre verticale"}
 
@@ -52,6 +54,23 @@ FRANCE_BOXES: dict[str, tuple[float, float, float, float]] = {
 # --------------------------------------------------------------------------- decoding
 
 
+def _data_member(path: Path, zf: zipfile.ZipFile) -> str:
+    """The data file of an archive: its only .csv/.txt, or INSEE Melodi's ``*_data.csv``."""
+    members = [n for n in zf.namelist() if not n.endswith("/")]
+    data_members = [n for n in members if n.lower().endswith((".csv", ".txt"))]
+    if len(data_members) > 1:
+        # INSEE's Melodi archives hold DS_…_data.csv and DS_…_metadata.csv
+        melodi = [n for n in data_members if n.lower().endswith("_data.csv")]
+        data_members = melodi if len(melodi) == 1 else data_members
+    if len(data_members) != 1:
+        raise InputError(
+            "l'archive doit contenir exactement un fichier .csv ou .txt "
+            f"(trouvé : {', '.join(members) or 'aucun'})",
+            file=path,
+        )
+    return data_members[0]
+
+
 def read_bytes(path: str | Path) -> bytes:
     """The file's bytes; a ``.zip`` holding one data file is opened transparently."""
     path = Path(path)
@@ -59,16 +78,45 @@ def read_bytes(path: str | Path) -> bytes:
         raise InputError("fichier introuvable", file=path)
     if path.suffix.lower() == ".zip":
         with zipfile.ZipFile(path) as zf:
-            members = [n for n in zf.namelist() if not n.endswith("/")]
-            data_members = [n for n in members if n.lower().endswith((".csv", ".txt"))]
-            if len(data_members) != 1:
-                raise InputError(
-                    "l'archive doit contenir exactement un fichier .csv ou .txt "
-                    f"(trouvé : {', '.join(members) or 'aucun'})",
-                    file=path,
-                )
-            return zf.read(data_members[0])
+            return zf.read(_data_member(path, zf))
     return path.read_bytes()
+
+
+def read_filtered_bytes(path: str | Path, keep: str) -> tuple[bytes, np.ndarray]:
+    """The first non-blank line and the lines matching ``keep``, streamed, with their numbers.
+
+    For national files of which a small part is read (1.5 GB for the geolocated BPE):
+    lines are tested as bytes while the file (or zip member) is streamed, so memory
+    holds only the kept lines. Returns the kept bytes and the 1-based physical line
+    number of each kept line.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError("fichier introuvable", file=path)
+    pattern = re.compile(keep.encode("ascii"))
+    kept: list[bytes] = []
+    numbers: list[int] = []
+
+    def scan(fh) -> None:
+        header_seen = False
+        for n, raw in enumerate(fh, start=1):
+            if not header_seen:
+                if raw.strip():
+                    kept.append(raw.rstrip(b"\r\n"))
+                    numbers.append(n)
+                    header_seen = True
+                continue
+            if pattern.search(raw):
+                kept.append(raw.rstrip(b"\r\n"))
+                numbers.append(n)
+
+    if path.suffix.lower() == ".zip":
+        with zipfile.ZipFile(path) as zf, zf.open(_data_member(path, zf)) as fh:
+            scan(fh)
+    else:
+        with path.open("rb") as fh:
+            scan(fh)
+    return b"\n".join(kept) + b"\n", np.asarray(numbers, dtype=np.int64)
 
 
 def decode(
@@ -244,16 +292,33 @@ def read_table(
     fallback: str | None = None,
     quoting: bool = True,
     drop_empty_trailing: bool = True,
+    keep: str | None = None,
 ) -> Table:
     """Read a delimited file with a header line into a :class:`Table`.
 
     The separator is chosen among ``seps`` from the header; blank lines are
     skipped (their numbers are kept for the other lines); a header-only file is
-    an error. Column names are stripped of spaces and quotes.
+    an error. Column names are stripped of spaces and quotes. ``keep``, a regular
+    expression (ASCII), keeps only the data lines that contain it, tested while the
+    file is streamed (physical line numbers unchanged): national files of which we
+    read a small part (the BPE's health domain among 3 million equipments) are
+    neither loaded nor parsed whole.
     """
     file = str(path)
-    text, used, warnings = decode(read_bytes(path), file=file, encoding=encoding, fallback=fallback)
+    numbers = None
+    if keep is not None:
+        data, numbers = read_filtered_bytes(path, keep)
+    else:
+        data = read_bytes(path)
+    try:
+        text, used, warnings = decode(data, file=file, encoding=encoding, fallback=fallback)
+    except InputError as exc:
+        if numbers is None or exc.line is None or exc.line > len(numbers):
+            raise
+        raise InputError(exc.message, file=file, line=int(numbers[exc.line - 1]), field=exc.field) from exc
     lines = split_lines(text)
+    if numbers is not None:
+        lines.index = numbers[: len(lines)]
     nonblank = lines[lines.str.strip() != ""]
     if nonblank.empty:
         raise InputError("fichier vide : aucune ligne d'en-tête ni de données", file=file, line=1)
@@ -301,8 +366,15 @@ def first_bad(mask: pd.Series) -> int:
     return int(mask.index[np.argmax(mask.to_numpy())])
 
 
-def parse_quantity(values: pd.Series, *, file: str, field: str, integer: bool = False) -> pd.Series:
-    """Non-negative numbers from strings (decimal comma accepted); raise on the first bad one."""
+def parse_quantity(
+    values: pd.Series, *, file: str, field: str, integer: bool = False, unit: str | None = None
+) -> pd.Series:
+    """Non-negative numbers from strings (decimal comma accepted); raise on the first bad one.
+
+    Values above the plausible maximum of ``rules/import_bounds.yaml`` for ``unit``
+    (``count``, ``fte``, ``sites``, ``population``; the largest of them when ``None``)
+    are refused too.
+    """
     s = values.astype("object").str.strip()
     empty = s == ""
     if empty.any():
@@ -322,6 +394,17 @@ def parse_quantity(values: pd.Series, *, file: str, field: str, integer: bool = 
         line = first_bad(neg)
         raise InputError(
             f"nombre négatif ({s[line]}) : un effectif ne peut être négatif",
+            file=file,
+            line=line,
+            field=field,
+        )
+    limit = max_quantity(unit)
+    high = num > limit
+    if high.any():
+        line = first_bad(high)
+        raise InputError(
+            f"valeur {s[line]} hors des bornes plausibles (0 à {limit:,.0f}".replace(",", "\u202f")
+            + " par ligne, rules/import_bounds.yaml) : colonne inversée ou valeur corrompue ?",
             file=file,
             line=line,
             field=field,
@@ -381,9 +464,13 @@ def check_in_france(lat: pd.Series, lon: pd.Series, *, file: str, field: str) ->
 
 @dataclass
 class Resolved:
-    """Result of mapping a column of commune codes onto current communes."""
+    """Result of mapping a column of commune codes onto current communes.
 
-    code: pd.Series  # current code, NaN where unknown (indexed by line)
+    Rows in a collectivity outside the territory are in ``rejected`` with a reason
+    starting with :data:`OUTSIDE_REASON`; :func:`finish` moves them to ``batch.outside``.
+    """
+
+    code: pd.Series  # current code, NaN where unknown or outside (indexed by line)
     remapped: pd.DataFrame
     rejected: pd.DataFrame
 
@@ -402,7 +489,18 @@ def resolve_communes(
     resolved = pd.Series(
         communes.resolve_many(norm.tolist()).to_numpy(), index=raw.index, dtype="object"
     )
-    unknown = resolved.isna()
+    # Collectivities outside the territory: reported as such, never an error.
+    where = outside_collectivity(norm).where(resolved.isna())
+    out = where.notna()
+    outside_rows = pd.DataFrame(
+        {
+            "line": raw.index[out].astype(int),
+            "field": field,
+            "value": raw[out].to_numpy(),
+            "reason": (OUTSIDE_REASON + " : " + where[out]).to_numpy(),
+        }
+    )
+    unknown = resolved.isna() & ~out
     rejected = empty_rejected()
     if unknown.any():
         if not skip_unknown:
@@ -427,7 +525,9 @@ def resolve_communes(
                 "reason": np.where(raw[unknown] == "", "code commune vide", "code commune inconnu"),
             }
         )
-    moved = ~unknown & (resolved != norm)
+    if len(outside_rows):
+        rejected = pd.concat([rejected, outside_rows], ignore_index=True) if len(rejected) else outside_rows
+    moved = resolved.notna() & (resolved != norm)
     remapped = pd.DataFrame(
         {
             "line": raw.index[moved].astype(int),
@@ -464,6 +564,31 @@ def load_rules() -> dict:
     """The parsed ``rules/categories.yaml``."""
     with RULES_PATH.open(encoding="utf-8") as fh:
         return yaml.safe_load(fh)
+
+
+@lru_cache(maxsize=8)
+def load_rules_file(name: str) -> dict:
+    """A parsed YAML file of ``rules/`` (e.g. ``import_bounds.yaml``)."""
+    with (RULES_DIR / name).open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def max_quantity(unit: str | None) -> float:
+    """Plausible maximum of one line's quantity for ``unit`` (rules/import_bounds.yaml)."""
+    per_line = load_rules_file("import_bounds.yaml")["per_line"]
+    return float(per_line.get(unit, max(per_line.values())) if unit else max(per_line.values()))
+
+
+def outside_collectivity(codes: pd.Series) -> pd.Series:
+    """Name of the collectivity outside the territory of each INSEE code, NaN when inside."""
+    rules = load_rules_file("outside_territory.yaml")
+    s = codes.astype("object").fillna("").astype(str).str.strip().str.upper()
+    found = s.map(rules["legacy_codes"])
+    by_prefix = s.str[:3].map(rules["prefixes"])
+    # a FINESS overseas letter code the rules do not list (e.g. 9G…): still outside
+    letter = s.str.extract(r"^(9[A-Z])", expand=False)
+    other = ("collectivité d'outre-mer (département FINESS " + letter + ")").where(letter.notna())
+    return found.fillna(by_prefix).fillna(other)
 
 
 def known_categories() -> set[str]:
@@ -533,7 +658,18 @@ def finish(
     if remapped is not None:
         batch.remapped = remapped.reset_index(drop=True)
     if rejected is not None and len(rejected):
-        batch.rejected = rejected.sort_values("line").reset_index(drop=True)
+        rejected = rejected.sort_values("line").reset_index(drop=True)
+        is_out = rejected["reason"].astype(str).str.startswith(OUTSIDE_REASON)
+        if is_out.any():
+            out = rejected[is_out]
+            batch.outside = pd.DataFrame(
+                {
+                    "line": out["line"].to_numpy(),
+                    "code": out["value"].to_numpy(),
+                    "collectivity": out["reason"].str.split(" : ", n=1).str[1].to_numpy(),
+                }
+            )
+        batch.rejected = rejected[~is_out].reset_index(drop=True)
     return batch
 
 

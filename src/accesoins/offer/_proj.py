@@ -9,6 +9,7 @@ RGFG95, RGR92, RGM04, RGSPM06).
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import numpy as np
@@ -24,6 +25,30 @@ FINESS_CRS: dict[str, int] = {
     "UTM_S38": 4471,  # RGM04 / UTM 38S (Mayotte)
     "UTM_S40": 2975,  # RGR92 / UTM 40S (La Réunion)
 }
+
+_EPSG = re.compile(r"EPSG\s*:\s*(\d{4,5})", re.IGNORECASE)
+_WGS84_UTM = re.compile(r"WGS\s*84\s*/\s*UTM\s*zone\s*(\d{1,2})\s*([NS])", re.IGNORECASE)
+
+
+def finess_epsg(name: object) -> float:
+    """EPSG code of a FINESS ``sourcecoordet`` system name, NaN when unknown.
+
+    ``EPSG:2154 RGF93 / Lambert-93 (Métropole)`` → 2154 (2026 form);
+    ``WGS84/UTM zone 21N (Saint-Pierre-et-Miquelon)`` → 32621, ``… zone 1S`` → 32701
+    (WGS 84 / UTM, EPSG 326zz north, 327zz south); ``LAMBERT_93`` → 2154 (until 2025).
+    """
+    text = str(name or "").strip()
+    m = _EPSG.search(text)
+    if m:
+        return float(m.group(1))
+    m = _WGS84_UTM.search(text)
+    if m:
+        zone = int(m.group(1))
+        if 1 <= zone <= 60:
+            return float((32600 if m.group(2).upper() == "N" else 32700) + zone)
+    code = FINESS_CRS.get(text.upper())
+    return float(code) if code is not None else float("nan")
+
 
 # INSEE department of a commune code → EPSG of its legal projection (BPE files).
 DEPARTMENT_CRS: dict[str, int] = {

@@ -29,6 +29,10 @@ class ImportBatch:
 
     ``kind`` says which table the rows go to: ``"offer"`` or ``"population_by_age"``.
     ``remapped`` lists old commune codes mapped onto current ones (for the report).
+    ``outside`` lists the rows located in a collectivity outside the territory
+    (Saint-Martin, Wallis-et-Futuna…): counted and reported, not imported, not an error.
+    ``out_of_scope`` counts rows of types the rules list as outside the care offer we
+    measure (e.g. BPE social-action types), by official label.
     """
 
     kind: str
@@ -47,3 +51,13 @@ class ImportBatch:
         default_factory=lambda: pd.DataFrame(columns=["line", "field", "value", "reason"])
     )
     warnings: list[str] = field(default_factory=list)
+    outside: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["line", "code", "collectivity"])
+    )
+    out_of_scope: dict[str, int] = field(default_factory=dict)
+
+    def outside_counts(self) -> dict[str, int]:
+        """Rows outside the territory, by collectivity."""
+        if self.outside.empty:
+            return {}
+        return {str(k): int(v) for k, v in self.outside["collectivity"].value_counts().items()}

@@ -12,12 +12,23 @@ come records whose first field names their type:
   libcategetab, categagretab, libcategagretab, siret, codeape, codemft, libmft,
   codesph, libsph, dateouv, dateautor, datemaj, numuai;
 * ``geolocalisation`` — 6 fields: geolocalisation, nofinesset, coordxet, coordyet,
-  sourcecoordet, datemaj. ``sourcecoordet`` ends with the projection
-  (``…,LAMBERT_93``, ``UTM_N20``, ``UTM_N22``, ``UTM_S40``, ``UTM_S38``, ``UTM_N21``).
+  sourcecoordet, datemaj. The last comma-separated token of ``sourcecoordet`` names
+  the projection: ``LAMBERT_93``, ``UTM_N20``… until 2025; since 2026
+  ``EPSG:2154 RGF93 / Lambert-93 (Métropole)``, ``EPSG:5490 RGAF09/UTM Zone 20N
+  (Antilles)``… and, without an EPSG code, ``WGS84/UTM zone 21N
+  (Saint-Pierre-et-Miquelon)`` or ``WGS84/UTM zone 1S (Wallis-et-Futuna)``.
 
 The commune code is ``departement`` + ``commune`` (3 digits), except overseas
-where FINESS departments are ``9A``…``9F``: the code is then ``97`` + ``commune``
-(``9A`` + ``101`` → ``97101``). Corsica keeps ``2A``/``2B``.
+where FINESS departments are letters (``rules/outside_territory.yaml``):
+``9A``…``9F`` give ``97`` + ``commune`` (``9A`` + ``101`` → ``97101``), ``9J``
+(Wallis-et-Futuna) ``98`` + ``commune``. Corsica keeps ``2A``/``2B``.
+Establishments of collectivities outside the territory (Saint-Martin and
+Saint-Barthélemy, still under ``9A`` with their former codes 97127 and 97123,
+Saint-Pierre-et-Miquelon ``9E``, Wallis-et-Futuna ``9J``…) are counted in
+``batch.outside``, never an error.
+
+A ``.json`` file (or a zip holding one) is the new FINESS+ publication: it is
+read by :func:`accesoins.offer.finess_plus.read_finess_plus`.
 
 **AtlaSanté extract** (``finess_hopitaux_2020.csv``, published by Eurostat's
 healthcare services project): ``,``-separated UTF-8 with a header; ``id`` is the
@@ -36,7 +47,7 @@ import pandas as pd
 
 from accesoins.errors import InputError
 from accesoins.offer import _csv
-from accesoins.offer._proj import FINESS_CRS, to_wgs84
+from accesoins.offer._proj import FINESS_CRS, finess_epsg, to_wgs84
 from accesoins.offer.batch import ImportBatch
 from accesoins.territory.codes import CommuneIndex
 
@@ -102,6 +113,12 @@ def read_finess(
         non-numeric coordinates or coordinates outside France, unknown commune
         (unless ``skip_unknown``), unreadable encoding, empty file.
     """
+    from accesoins.offer import finess_plus
+
+    if finess_plus.is_json(path):
+        return finess_plus.read_finess_plus(
+            path, communes=communes, skip_unknown=skip_unknown, vintage=vintage
+        )
     file = str(path)
     text, encoding, warnings = _csv.decode(
         _csv.read_bytes(path), file=file, encoding="utf-8", fallback="cp1252"
@@ -140,6 +157,16 @@ def read_finess(
     st = _csv.parse_records(struct_lines, STRUCTUREET, ";", file=file, quoting=False)
     geo = _csv.parse_records(geo_lines, GEOLOCALISATION, ";", file=file, quoting=False)
 
+    # Establishments of collectivities outside the territory, whatever their category.
+    all_codes = finess_commune_code(st["departement"], st["commune"])
+    where = _csv.outside_collectivity(all_codes)
+    out_mask = where.notna()
+    outside = pd.DataFrame(
+        {"line": st.index[out_mask].astype(int), "code": all_codes[out_mask].to_numpy(),
+         "collectivity": where[out_mask].to_numpy()}
+    )
+    st = st[~out_mask]
+
     rules = _categetab_rules()
     cat = st["categetab"].str.strip()
     kept = cat.isin(rules)
@@ -150,13 +177,20 @@ def read_finess(
     st = st[kept]
     cat = cat[kept]
 
-    # Coordinates: join the geolocalisation records (keeping their line numbers for errors).
+    code = finess_commune_code(st["departement"], st["commune"])
+    res = _csv.resolve_communes(
+        code, communes, file=file, field="commune", skip_unknown=skip_unknown
+    )
+    ok = res.code.notna()
+
+    # Coordinates: join the geolocalisation records (keeping their line numbers for errors);
+    # only for establishments in the territory (Wallis-et-Futuna is not in France's boxes).
     geo = geo.assign(geo_line=geo.index)
     geo = geo.drop_duplicates("nofinesset", keep="last")
     geo_by_id = geo.set_index("nofinesset")
     g = geo_by_id.reindex(st["nofinesset"])
     g.index = st.index
-    has_geo = g["geo_line"].notna()
+    has_geo = g["geo_line"].notna() & ok
     x = pd.Series(np.nan, index=st.index)
     y = pd.Series(np.nan, index=st.index)
     epsg = pd.Series(np.nan, index=st.index)
@@ -164,13 +198,14 @@ def read_finess(
         gg = g[has_geo].set_index(g.loc[has_geo, "geo_line"].astype(int))
         xs = _csv.parse_coordinate(gg["coordxet"], file=file, field="coordxet", allow_empty=True)
         ys = _csv.parse_coordinate(gg["coordyet"], file=file, field="coordyet", allow_empty=True)
-        crs_name = gg["sourcecoordet"].str.rsplit(",", n=1).str[-1].str.strip().str.upper()
-        codes = crs_name.map(FINESS_CRS)
+        crs_name = gg["sourcecoordet"].str.rsplit(",", n=1).str[-1].str.strip()
+        codes = crs_name.map(finess_epsg)
         bad = codes.isna() & xs.notna()
         if bad.any():
             line = _csv.first_bad(bad)
             raise InputError(
-                f"système de coordonnées « {crs_name[line]} » inconnu (attendus : {', '.join(FINESS_CRS)})",
+                f"système de coordonnées « {crs_name[line]} » inconnu (attendus : "
+                f"« EPSG:nnnn … », « WGS84/UTM zone nnN|S … » ou {', '.join(FINESS_CRS)})",
                 file=file,
                 line=line,
                 field="sourcecoordet",
@@ -181,12 +216,6 @@ def read_finess(
         y[has_geo] = lat_g.to_numpy()
         epsg[has_geo] = codes.to_numpy()
     lon, lat = x, y
-
-    code = finess_commune_code(st["departement"], st["commune"])
-    res = _csv.resolve_communes(
-        code, communes, file=file, field="commune", skip_unknown=skip_unknown
-    )
-    ok = res.code.notna()
     attrs = st.loc[
         ok,
         [
@@ -220,7 +249,7 @@ def read_finess(
         warnings.append(
             f"{n_nogeo} établissements sans géolocalisation : rattachés à leur commune seulement"
         )
-    return _csv.finish(
+    batch = _csv.finish(
         kind="offer",
         source="finess",
         title=TITLE,
@@ -229,23 +258,30 @@ def read_finess(
         attribution=ATTRIBUTION,
         file=file,
         rows=rows,
-        parameters={"layout": "etalab_stock", "skip_unknown": skip_unknown, "encoding": encoding},
+        parameters={"layout": "etalab_stock", "skip_unknown": skip_unknown, "encoding": encoding,
+                    "crs": sorted({int(c) for c in epsg.dropna()})},
         remapped=res.remapped,
         rejected=res.rejected,
         warnings=warnings,
     )
+    batch.outside = outside.reset_index(drop=True)
+    return batch
 
 
 def finess_commune_code(departement: pd.Series, commune: pd.Series) -> pd.Series:
     """INSEE commune code from FINESS ``departement`` and 3-digit ``commune``.
 
     ``01`` + ``451`` → ``01451``; ``2A`` + ``004`` → ``2A004``; overseas FINESS
-    departments ``9A``–``9F`` give ``97`` + commune (``9D`` + ``411`` → ``97411``).
+    departments ``9A``–``9F`` give ``97`` + commune (``9D`` + ``411`` → ``97411``),
+    ``9J`` gives ``98`` + commune (``9J`` + ``613`` → ``98613``, Wallis-et-Futuna),
+    as listed in ``rules/outside_territory.yaml``. Another ``9x`` letter code gives
+    ``9x`` + commune, reported as a collectivity outside the territory.
     """
-    dep = departement.astype("object").str.strip().str.upper()
-    com = commune.astype("object").str.strip().str.zfill(3)
-    overseas = dep.str.match(r"^9[A-F]$")
-    return ("97" + com).where(overseas, dep.str.zfill(2) + com)
+    prefixes = _csv.load_rules_file("outside_territory.yaml")["finess_departements"]
+    dep = departement.astype("object").fillna("").str.strip().str.upper()
+    com = commune.astype("object").fillna("").str.strip().str.zfill(3)
+    mapped = dep.map(prefixes)
+    return (mapped + com).where(mapped.notna(), dep.str.zfill(2) + com)
 
 
 def read_finess_atlasante(

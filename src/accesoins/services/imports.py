@@ -9,14 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import ParameterError
-from ..offer import bpe, finess, generic, population, rpps
+from ..offer import bpe, finess, finess_plus, generic, population, rpps
 from ..offer._csv import load_rules
 from ..store.db import Store
 from ..store.loading import load_batch
 from ..store.territory import commune_index
 from ..territory.locate import CommuneLocator
 
-KINDS = ("bpe", "finess", "finess-atlasante", "rpps", "population", "generic", "ameli")
+KINDS = ("bpe", "finess", "finess-plus", "finess-atlasante", "rpps", "population", "generic", "ameli")
 
 
 def import_file(store: Store, kind: str, path: str | Path, *, skip_unknown: bool = False,
@@ -26,6 +26,11 @@ def import_file(store: Store, kind: str, path: str | Path, *, skip_unknown: bool
     ``options`` go to the generic importer (``mapping``, ``wide``, ``category``,
     ``unit``, ``title``, ``licence``, ``attribution``); ``preset`` names a
     wide layout of ``rules/categories.yaml`` (e.g. ``sirene_naf86``).
+    ``finess`` reads the Etalab CSV or, for a ``.json`` file, FINESS+ (as ``finess-plus``).
+
+    The report (see :func:`~accesoins.store.loading.load_batch`) says what the file
+    added, replaced and left in place, the rows of collectivities outside the
+    territory (``outside_territory``) and of out-of-scope types (``out_of_scope``).
     """
     if kind not in KINDS:
         raise ParameterError(f"type d'import « {kind} » inconnu ; types possibles : {', '.join(KINDS)}")
@@ -37,6 +42,8 @@ def import_file(store: Store, kind: str, path: str | Path, *, skip_unknown: bool
         batch = bpe.read_bpe(path, **common)
     elif kind == "finess":
         batch = finess.read_finess(path, **common)
+    elif kind == "finess-plus":
+        batch = finess_plus.read_finess_plus(path, **common)
     elif kind == "finess-atlasante":
         batch = finess.read_finess_atlasante(path, locate=CommuneLocator.from_store(store), **common)
     elif kind == "rpps":
@@ -92,6 +99,7 @@ def import_ameli(store: Store, path: str | Path, *, vintage: str | None = None) 
              "Assurance Maladie (Cnam), données ouvertes", meta["url"], str(path),
              json.dumps({"indicators": sorted(series["indicator"].unique())}), len(series)])
     return {"source_id": sid, "title": meta["title"], "vintage": vintage or f"{periods[0]} – {periods[-1]}",
-            "rows": int(len(series)), "remapped": 0, "rejected": 0, "warnings": [],
+            "rows": int(len(series)), "added": int(len(series)), "replaced": 0, "left_in_place": 0,
+            "outside_territory": {}, "out_of_scope": {}, "remapped": 0, "rejected": 0, "warnings": [],
             "replaced_demo_categories": [], "remapped_sample": [], "rejected_sample": [],
             "indicators": sorted(series["indicator"].unique()), "periods": periods}
