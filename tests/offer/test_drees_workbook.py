@@ -162,3 +162,26 @@ def test_not_a_workbook_and_nothing_imported(store_copy, tmp_path):
         import_drees_apl(store_copy, fake)
     with pytest.raises(NotBuiltError, match="drees-apl"):
         reference_apl(store_copy)
+
+
+def test_merged_communes_weighted_by_standardised_population(communes, tmp_path):
+    """Cherbourg-Octeville (50602, merged into 50129 in 2016) listed beside 50129: the APL of the
+    current commune is the mean weighted by the standardised population the sheet gives."""
+    import openpyxl
+
+    from accesoins.offer.drees import read_drees_apl
+
+    wb = openpyxl.load_workbook(WORKBOOK)
+    del wb["APL 2023"]
+    ws = wb["APL 2022"]
+    ws.delete_rows(13, 300)
+    for row, values in ((11, ("50602", 2.0, 1.0, 100.0, 90)), (12, ("50129", 4.0, None, 300.0, 280))):
+        for col, v in zip("ACDEF", values, strict=True):
+            ws[f"{col}{row}"] = v
+    path = tmp_path / "apl_fusion.xlsx"
+    wb.save(path)
+    b = read_drees_apl(path, communes=communes)
+    v = b.rows.set_index(["indicator", "variant"])["value"]
+    assert v[("apl_medecin_generaliste", "tous")] == 3.5  # (2 × 100 + 4 × 300) / 400
+    assert v[("population_standardisee_mg", "tous")] == 400 and v[("population_totale", "tous")] == 370
+    assert b.rows.code_commune.unique().tolist() == ["50129"] and b.remapped.old_code.tolist() == ["50602"]
