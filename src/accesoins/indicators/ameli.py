@@ -80,7 +80,7 @@ def _periods(frame: pd.DataFrame, lower: dict[str, str], *, file: str, header_li
     if col == period_col and col.lower() in ("annee", "année"):
         # yearly exports carry ``annee`` as a date (first day of the year)
         text = text.str.replace(r"^(\d{4})-01-01(?:T.*)?$", r"\1", regex=True)
-    periods = text.map(normalise_period)
+    periods = text.map({u: normalise_period(u) for u in text.unique()})  # few distinct periods
     if periods.isna().any():
         bad = _csv.first_bad(periods.isna())
         raise InputError(f"période illisible « {frame.loc[bad, col]} » (attendu 2024, 2024-T1 ou 2024-03)",
@@ -218,16 +218,20 @@ def _dimension_keys(frame: pd.DataFrame, dims: list[str]) -> tuple[pd.Series, pd
         else:
             pairs.append((c, c))
             seen.add(c)
-    combos = frame[[x for p in pairs for x in dict.fromkeys(p)]].drop_duplicates()
-    keys, labs = {}, {}
-    for _, row in combos.iterrows():
+    cols = list(dict.fromkeys(x for p in pairs for x in p))
+    combos = frame[cols].drop_duplicates().reset_index(drop=True)
+    keys, labs = [], []
+    for row in combos.itertuples(index=False):
+        values = dict(zip(cols, row, strict=True))
         k, ls = "", []
         for code_col, lab_col in pairs:
-            s = slug(row[code_col])
-            if s and s not in totals and slug(row[lab_col]) not in totals:
+            s = slug(values[code_col])
+            if s and s not in totals and slug(values[lab_col]) not in totals:
                 k += f".{s}"
-                ls.append(str(row[lab_col]).strip())
-        ident = tuple(row[x] for x in combos.columns)
-        keys[ident], labs[ident] = k, (" — " + ", ".join(ls)) if ls else ""
-    ident = pd.Series(list(zip(*(frame[x] for x in combos.columns), strict=True)), index=frame.index)
-    return ident.map(keys), ident.map(labs)
+                ls.append(str(values[lab_col]).strip())
+        keys.append(k)
+        labs.append((" — " + ", ".join(ls)) if ls else "")
+    combos = combos.assign(__key=keys, __label=labs)
+    merged = frame[cols].merge(combos, on=cols, how="left", sort=False)  # keeps the left order
+    return (pd.Series(merged["__key"].to_numpy(), index=frame.index),
+            pd.Series(merged["__label"].to_numpy(), index=frame.index))
