@@ -278,6 +278,30 @@ def import_ameli_cmd(path: FileArg, vintage: VintageOpt = None) -> None:
     _import("ameli", path, False, vintage)
 
 
+@import_app.command("drees-apl")
+def import_drees_apl_cmd(path: FileArg, skip_unknown: SkipOpt = False, vintage: VintageOpt = None) -> None:
+    """APL officiel de la DREES : classeur .xlsx (toutes les feuilles) ou CSV 2018 (--vintage 2018)."""
+    from .services.references import import_drees_apl
+
+    store = open_store(settings_from_env().db_path)
+    try:
+        with steps("Import APL DREES") as step:
+            step(f"Lecture et validation de {path}")
+            report = import_drees_apl(store, path, vintage=vintage, skip_unknown=skip_unknown)
+    except AccesoinsError as e:
+        fail(e)  # read and validated before any write: the store is unchanged
+    finally:
+        store.close()
+    out.print(f"[green]{report['title']}[/] ({report['vintage']}) : {report['rows']} valeurs, "
+              f"{report['communes']} communes, variantes {', '.join(report['variants'])} ; "
+              f"{report['remapped']} codes anciens rattachés, {report['rejected']} lignes écartées, "
+              f"{report['arrondissements']} arrondissements conservés, {report['replaced']} valeurs remplacées.")
+    for w in report["warnings"]:
+        out.print(f"[yellow]Avertissement[/] : {w}")
+    for r in report["rejected_sample"]:
+        out.print(f"  écartée : ligne {r['line']}, champ « {r['field']} » = {r['value']!r} ({r['reason']})")
+
+
 @import_app.command("generic")
 def import_generic(
     path: FileArg,

@@ -96,14 +96,18 @@ def test_rpps(communes, fixtures):
     b = read_rpps(fixtures / "PS_LibreAcces_Personne_activite_202401150930.txt", communes=communes)
     assert b.vintage == "2024-01-15" and b.source == "rpps"
     t = b.rows.groupby("category").size().to_dict()
-    assert t["medecin_generaliste"] == 3  # SM54 ×2 (one duplicated line) + SM26
+    # DREES scope: SM54 libéral ×2 (one duplicated line); the voluntary SM26 (line 11) and the
+    # salaried SM54 outside a centre de santé (line 13) are GPs out of scope, counted, not stored
+    assert t["medecin_generaliste"] == 2
+    assert b.parameters["comptes"]["generalistes_hors_perimetre_drees"] == 2
     assert t["medecin_specialiste"] == 1
     assert "Audioprothésiste" not in set(b.rows.name)
     r = b.rows.set_index("site_id")
-    assert json.loads(r.loc["10001234575", "attributes"])["mode"] == "bénévole"
-    assert json.loads(r.loc["10001234568", "attributes"])["mode"] == "salarié"
+    assert "10001234575" not in r.index and "10001234577" not in r.index
+    cardio = json.loads(r.loc["10001234568", "attributes"])
+    assert cardio["mode"] == "salarié" and cardio["specialite"] == "SM04" and cardio["perimetre_apl"] is False
     assert r.loc["10001234574", "code_commune"] == "74010"
-    assert len(b.rejected) == 1 and b.rejected.line.tolist() == [13]
+    assert len(b.rejected) == 0
 
 
 @pytest.mark.parametrize(

@@ -1,21 +1,29 @@
-"""Time series of the Assurance Maladie's open data (Observatoire de l'accès aux soins).
+"""Time series of the Assurance Maladie's open data (data.ameli.fr exports).
 
-Reads the CSV exports of data.ameli.fr (an Opendatasoft portal: ``;``-separated,
-UTF-8 with a BOM, one header line of field names) in either layout:
+Reads the CSV exports of data.ameli.fr (an Opendatasoft portal: ``;``-separated, UTF-8 with a
+BOM, one header line of field names) as published:
 
-- **long**: a period column, a territory column, an indicator column and a value
-  column (``annee;departement;indicateur;valeur``);
-- **wide**: a period column, a territory column and one numeric column per
-  indicator (``annee;departement;patients_ald_sans_mt;teleconsultations``).
+- **dimension columns** (``profession_sante``, ``classe_age``/``libelle_classe_age``,
+  ``libelle_sexe``…, listed in ``rules/ameli.yaml``) are read as parts of the indicator, not
+  as values: ``effectif`` of ``Médecins généralistes`` aged ``moins de 40 ans`` is the series
+  ``effectif.medecins-generalistes.moins-de-40-ans``; totals (« Tout âge », « tout sexe »)
+  add nothing to the key;
+- **value columns** (``effectif``, ``densite``, ``taux_patients_ald_sans_mt_integer``…) are
+  numbers (decimal comma and ``%`` accepted; ``NC`` and secret values are empty);
+- **territory**: ``region`` and ``departement`` together (``region = 99`` is France,
+  ``departement = 999`` the région itself, ``inconnu`` rows are counted and left out), or a
+  single département or région column (``FR`` for France);
+- **period**: ``annee`` (a year, or a date such as ``2024-01-01`` for yearly data), a quarter
+  (``2024-T1``), a month, or a ``date`` column (end of an infra-annual period → its month);
+- the older **long** layout ``annee;departement;indicateur;valeur`` is still read.
 
-The period is a year (``2024``), a quarter (``2024-T1``, ``2024T1``, ``T1 2024``) or a
-month (``2024-03``); territories are départements (``dept``, ``departement``…),
-régions or ``FR``. Labels of known indicators come from ``rules/ameli.yaml``.
+Labels of known indicators come from ``rules/ameli.yaml``.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -26,14 +34,14 @@ import yaml
 from ..errors import InputError
 from ..offer import _csv
 
-PERIOD_COLUMNS = ("annee", "année", "periode", "période", "trimestre", "mois", "date")
+PERIOD_COLUMNS = ("annee", "année", "periode", "période", "trimestre", "mois")
 TERRITORY_COLUMNS = {
     "departement": ("departement", "département", "dept", "code_departement", "dep", "code_dept"),
     "region": ("region", "région", "code_region", "reg"),
 }
 LONG_COLUMNS = (("indicateur", "indicator", "libelle_indicateur"), ("valeur", "value", "nombre"))
 _QUARTER = re.compile(r"^(?:(\d{4})\s*-?\s*[Tt]([1-4])|[Tt]([1-4])\s*-?\s*(\d{4}))$")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-\d{2})?$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-\d{2})?(?:T.*)?$")
 
 
 @cache
@@ -56,59 +64,174 @@ def normalise_period(text: str) -> str | None:
     return None
 
 
-def read_ameli_series(path: str | Path, *, departements: set[str], regions: set[str]) -> pd.DataFrame:
-    """Long frame ``indicator, label, level, code, period, value`` from one export file."""
-    table = _csv.read_table(path, seps=(";", ","), encoding="utf-8")
-    frame, file = table.frame, table.file
-    lower = {c.lower(): c for c in frame.columns}
+def slug(text: str) -> str:
+    t = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", t).strip("-")
+
+
+def _periods(frame: pd.DataFrame, lower: dict[str, str], *, file: str, header_line: int) -> tuple[pd.Series, str]:
+    date_col = lower.get("date")
     period_col = next((lower[c] for c in PERIOD_COLUMNS if c in lower), None)
-    if period_col is None:
-        raise InputError(f"colonne de période absente (une de : {', '.join(PERIOD_COLUMNS)})",
-                         file=file, line=table.header_line, field="annee")
-    level, terr_col = None, None
-    for lvl, names in TERRITORY_COLUMNS.items():
-        terr_col = next((lower[c] for c in names if c in lower), None)
-        if terr_col:
-            level = lvl
-            break
-    if terr_col is None:
-        raise InputError("colonne de territoire absente (département ou région)", file=file,
-                         line=table.header_line, field="departement")
-    periods = frame[period_col].map(normalise_period)
+    if date_col is None and period_col is None:
+        raise InputError(f"colonne de période absente (une de : {', '.join(PERIOD_COLUMNS)}, date)",
+                         file=file, line=header_line, field="annee")
+    col = date_col or period_col
+    text = frame[col].str.strip()
+    if col == period_col and col.lower() in ("annee", "année"):
+        # yearly exports carry ``annee`` as a date (first day of the year)
+        text = text.str.replace(r"^(\d{4})-01-01(?:T.*)?$", r"\1", regex=True)
+    periods = text.map({u: normalise_period(u) for u in text.unique()})  # few distinct periods
     if periods.isna().any():
         bad = _csv.first_bad(periods.isna())
-        raise InputError(f"période illisible « {frame.loc[bad, period_col]} » (attendu 2024, 2024-T1 ou 2024-03)",
-                         file=file, line=bad, field=period_col)
-    codes = frame[terr_col].str.strip().str.upper()
-    codes = codes.where(~codes.str.fullmatch(r"\d"), "0" + codes)  # '1' → '01' (spreadsheet exports)
-    known = departements if level == "departement" else regions
-    unknown = ~codes.isin(known | {"FR", "FRANCE"})
-    if unknown.any():
-        bad = _csv.first_bad(unknown)
-        raise InputError(f"code de {level} inconnu « {codes[bad]} »", file=file, line=bad, field=terr_col)
-    levels = pd.Series(level, index=frame.index).where(~codes.isin({"FR", "FRANCE"}), "france")
-    codes = codes.where(levels != "france", "FR")
+        raise InputError(f"période illisible « {frame.loc[bad, col]} » (attendu 2024, 2024-T1 ou 2024-03)",
+                         file=file, line=bad, field=col)
+    return periods, col
+
+
+def _territories(frame: pd.DataFrame, lower: dict[str, str], *, departements: set[str], regions: set[str],
+                 file: str, header_line: int) -> tuple[pd.Series, pd.Series, pd.Series, list[str]]:
+    """(level, code, skipped mask, territory columns) of every row."""
+    rules = ameli_rules()["territoires"]
+    dep_col = next((lower[c] for c in TERRITORY_COLUMNS["departement"] if c in lower), None)
+    reg_col = next((lower[c] for c in TERRITORY_COLUMNS["region"] if c in lower), None)
+    if dep_col is None and reg_col is None:
+        raise InputError("colonne de territoire absente (département ou région)", file=file,
+                         line=header_line, field="departement")
+
+    def codes(col: str | None) -> pd.Series:
+        if col is None:
+            return pd.Series("", index=frame.index)
+        c = frame[col].str.strip().str.upper()
+        return c.where(~c.str.fullmatch(r"\d"), "0" + c)  # '1' → '01' (spreadsheet exports)
+
+    dep, reg = codes(dep_col), codes(reg_col)
+    unknown_tokens = {t.upper() for t in rules["inconnu"]}
+    skipped = dep.isin(unknown_tokens) | reg.isin(unknown_tokens)
+    france = reg.isin(set(rules["france_region"])) | dep.isin({"FR", "FRANCE"}) | (
+        reg.isin({"FR", "FRANCE"}) & ((dep == "") | dep.isin(set(rules["agregat_departement"]))))
+    region_row = ~france & (reg != "") & ((dep == "") | dep.isin(set(rules["agregat_departement"])))
+    level = pd.Series("departement", index=frame.index).where(~region_row, "region").where(~france, "france")
+    code = dep.where(level == "departement", reg).where(~france, "FR")
+    for lvl, col, known in (("departement", dep_col, departements), ("region", reg_col, regions)):
+        bad = (level == lvl) & ~skipped & ~code.isin(known)
+        if bad.any():
+            line = _csv.first_bad(bad)
+            raise InputError(f"code de {lvl} inconnu « {code[line]} »", file=file, line=line,
+                             field=col or dep_col or reg_col)
+    return level, code, skipped, [c for c in (dep_col, reg_col) if c]
+
+
+def _numbers(raw: pd.Series, *, file: str, field: str) -> pd.Series:
+    masked = {t.upper() for t in ameli_rules()["valeurs_masquees"]}
+    text = (raw.fillna("").str.strip().str.replace("%", "", regex=False).str.replace("\u202f", "", regex=False)
+            .str.replace("\xa0", "", regex=False).str.replace(" ", "", regex=False)
+            .str.replace(",", ".", regex=False))
+    empty = (text == "") | text.str.upper().isin(masked)
+    values = pd.to_numeric(text.where(~empty), errors="coerce")
+    bad = values.isna() & ~empty
+    if bad.any():
+        line = _csv.first_bad(bad)
+        raise InputError(f"valeur non numérique « {raw[line]} »", file=file, line=line, field=field)
+    return values.astype(float)
+
+
+def read_ameli_series(path: str | Path, *, departements: set[str], regions: set[str]) -> pd.DataFrame:
+    """Long frame ``indicator, label, level, code, period, value`` from one export file.
+
+    ``attrs['skipped']`` counts the rows of unidentified territory (``inconnu``) left out;
+    ``attrs['masked']`` the values published as secret (``NC``).
+    """
+    table = _csv.read_table(path, seps=(";", ","), encoding="utf-8")
+    frame, file = table.frame, table.file
+    rules = ameli_rules()
+    lower = {c.lower(): c for c in frame.columns}
+    periods, period_col = _periods(frame, lower, file=file, header_line=table.header_line)
+    levels, codes, skipped, terr_cols = _territories(frame, lower, departements=departements, regions=regions,
+                                                     file=file, header_line=table.header_line)
+    used = {period_col, *terr_cols, lower.get("annee"), lower.get("date")}
+    used |= {c for c in frame.columns if c.lower() in {"libelle_region", "libelle_departement", "libelle_territoire"}}
+    rest = [c for c in frame.columns if c not in used
+            and not c.lower().startswith(tuple(rules["colonnes_ignorees"]))]
+    dim_names = set(rules["dimensions"])
+    dims = [c for c in rest
+            if c.lower() in dim_names or c.lower().startswith(("libelle", "libellé", "classe_", "cla_"))]
     ind_col = next((lower[c] for c in LONG_COLUMNS[0] if c in lower), None)
     val_col = next((lower[c] for c in LONG_COLUMNS[1] if c in lower), None)
     if ind_col and val_col:
-        long = pd.DataFrame({"indicator": frame[ind_col].str.strip(), "level": levels, "code": codes,
-                             "period": periods, "raw": frame[val_col], "field": val_col})
+        value_cols = [val_col]
+        dims = [c for c in dims if c not in (ind_col, val_col)]
     else:
-        value_cols = [c for c in frame.columns if c not in (period_col, terr_col)
-                      and not c.lower().startswith(("libelle", "libellé", "nom"))]
-        if not value_cols:
-            raise InputError("aucune colonne de valeur", file=file, line=table.header_line)
-        parts = [pd.DataFrame({"indicator": c, "level": levels, "code": codes, "period": periods,
-                               "raw": frame[c], "field": c}) for c in value_cols]
-        long = pd.concat(parts)
-    text = long["raw"].str.strip().str.replace(",", ".", regex=False).str.replace(" ", "", regex=False)
-    values = pd.to_numeric(text.where(text != "", None), errors="coerce")
-    bad_mask = values.isna() & text.ne("") & text.notna()
-    if bad_mask.any():
-        line = int(bad_mask[bad_mask].index.min())
-        row = long.loc[[line]].iloc[0]
-        raise InputError(f"valeur non numérique « {row['raw']} »", file=file, line=line, field=row["field"])
-    labels = ameli_rules()["indicators"]
-    long = long.assign(value=values, label=long["indicator"].map(
-        lambda k: labels.get(k, {}).get("label", k)))
-    return long[["indicator", "label", "level", "code", "period", "value"]].reset_index(drop=True)
+        value_cols = [c for c in rest if c not in dims]
+        # ``x`` and its parsed twin ``x_integer``: keep the twin, named ``x``
+        value_cols = [c for c in value_cols if f"{c.lower()}_integer" not in lower]
+    if not value_cols:
+        raise InputError("aucune colonne de valeur", file=file, line=table.header_line)
+
+    keep = ~skipped
+    base = frame[keep]
+    key, label = _dimension_keys(base, dims)
+    labels = rules["indicators"]
+    parts, masked = [], 0
+    for col in value_cols:
+        values = _numbers(base[col], file=file, field=col)
+        masked += int(values.isna().sum())
+        if ind_col and val_col:
+            name = base[ind_col].str.strip()
+            lab = name.map(lambda k: labels.get(k, {}).get("label", k))
+        else:
+            short = re.sub(r"_integer$", "", col, flags=re.IGNORECASE)
+            name = pd.Series(short, index=base.index)
+            lab = pd.Series(labels.get(short, {}).get("label", short), index=base.index)
+        parts.append(pd.DataFrame({"indicator": name + key, "label": lab + label, "level": levels[keep],
+                                   "code": codes[keep], "period": periods[keep], "value": values}))
+    long = pd.concat(parts, ignore_index=True)
+    dup = long.duplicated(["indicator", "level", "code", "period"])
+    if dup.any():
+        row = long[dup].iloc[0]
+        raise InputError(f"série en double : {row['indicator']} pour {row['code']} en {row['period']} "
+                         "(une colonne de dimension n'est pas reconnue ?)", file=file)
+    long.attrs.update({"skipped": int(skipped.sum()), "masked": masked,
+                       "dimensions": dims, "values": value_cols})
+    return long
+
+
+def _dimension_keys(frame: pd.DataFrame, dims: list[str]) -> tuple[pd.Series, pd.Series]:
+    """Suffixes of the indicator key and label from the dimension columns (totals add nothing)."""
+    if not dims:
+        empty = pd.Series("", index=frame.index)
+        return empty, empty
+    totals = {slug(t) for t in ameli_rules()["totaux"]}
+    lower = {c.lower(): c for c in dims}
+    # a code column and its label column describe one dimension: key from the code, label from the label
+    pairs, seen = [], set()
+    for c in dims:
+        if c in seen:
+            continue
+        lab = lower.get(f"libelle_{c.lower()}")
+        code_col = lower.get(c.lower()[len("libelle_"):]) if c.lower().startswith("libelle_") else None
+        if lab:
+            pairs.append((c, lab))
+            seen |= {c, lab}
+        elif code_col:
+            pairs.append((code_col, c))
+            seen |= {c, code_col}
+        else:
+            pairs.append((c, c))
+            seen.add(c)
+    cols = list(dict.fromkeys(x for p in pairs for x in p))
+    combos = frame[cols].drop_duplicates().reset_index(drop=True)
+    keys, labs = [], []
+    for row in combos.itertuples(index=False):
+        values = dict(zip(cols, row, strict=True))
+        k, ls = "", []
+        for code_col, lab_col in pairs:
+            s = slug(values[code_col])
+            if s and s not in totals and slug(values[lab_col]) not in totals:
+                k += f".{s}"
+                ls.append(str(values[lab_col]).strip())
+        keys.append(k)
+        labs.append((" — " + ", ".join(ls)) if ls else "")
+    combos = combos.assign(__key=keys, __label=labs)
+    merged = frame[cols].merge(combos, on=cols, how="left", sort=False)  # keeps the left order
+    return (pd.Series(merged["__key"].to_numpy(), index=frame.index),
+            pd.Series(merged["__label"].to_numpy(), index=frame.index))

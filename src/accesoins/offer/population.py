@@ -11,7 +11,17 @@ INSEE's census « tableaux détaillés » table **POP1B** (« Population par sex
 * **wide** ``BTX_TD_POP1B_<year>`` — ``CODGEO; LIBGEO`` then one column per sex ×
   age, ``SEXE1_AGED100000`` … ``SEXE2_AGED100100``.
 
-Both are summed over sexes into the 5-year bands of the APL age weights:
+INSEE now also publishes census tables through its « Melodi » catalogue, as long CSV files
+with the same columns as its other Melodi files (e.g. ``DS_BPE_data.csv``): ``GEO; GEO_OBJECT;
+…dimensions…; TIME_PERIOD; OBS_VALUE``, here with the dimensions ``SEX`` (``M``, ``F``, ``_T``)
+and ``AGE`` in SDMX codes (``Y_LT5``, ``Y5T9``, ``Y_GE90``, single years ``Y42``; ``_T`` total)
+and ``RP_MEASURE`` (``POP``). Only ``GEO_OBJECT = COM`` rows are kept, the ``_T`` sex when
+present (else men and women summed), and age codes each within one APL band; a code spanning
+several bands, or bands left uncovered, is an error naming the ``AGE`` field. The real excerpt of
+the wide layout found in ``../shared`` adds a ``YEAR`` column (read as the vintage) and has its
+accents replaced by U+FFFD: names are not used, only codes, and a warning says so.
+
+All are summed over sexes into the 5-year bands of the APL age weights:
 ``0-4``, ``5-9``, …, ``85-89``, ``90+``. INSEE's files are windows-1252 in older
 years and UTF-8 lately: both are read. In the long layout only ``NIVGEO = COM``
 lines are kept when the column is present (arrondissements, listed as ``ARM``,
@@ -84,9 +94,21 @@ def read_population_by_age(
     f = table.frame
     warnings = list(table.warnings)
     wide_cols = [c for c in f.columns if _WIDE.match(c)]
-    if "CODGEO" not in f.columns:
+    if "CODGEO" not in f.columns and "GEO" not in f.columns:
         table.require(["CODGEO"])
-    if wide_cols:
+    year_col = table.pick("YEAR", "ANNEE", "AN")
+    if vintage is None and year_col and layout_year_unique(f[year_col]):
+        vintage = f[year_col].str.strip().iloc[0]
+    libgeo = table.pick("LIBGEO")
+    if libgeo and f[libgeo].str.contains("\ufffd", regex=False).any():
+        warnings.append(f"{int(f[libgeo].str.contains(chr(0xFFFD), regex=False).sum())} noms de communes "
+                        "illisibles (caractères U+FFFD dans LIBGEO) : seuls les codes communes sont utilisés")
+    if "OBS_VALUE" in f.columns and "AGE" in f.columns:
+        layout = "melodi"
+        long, melodi_vintage, more = _melodi_long(table)
+        warnings += more
+        vintage = vintage or melodi_vintage
+    elif wide_cols:
         layout = "wide"
         parts = []
         for col in wide_cols:
@@ -130,9 +152,10 @@ def read_population_by_age(
         long = pd.DataFrame({"code": f["CODGEO"], "age": age.astype(int), "nb": nb})
 
     res = _csv.resolve_communes(
-        long["code"], communes, file=table.file, field="CODGEO", skip_unknown=skip_unknown
+        long["code"], communes, file=table.file, field="GEO" if layout == "melodi" else "CODGEO",
+        skip_unknown=skip_unknown,
     )
-    if layout == "wide":
+    if layout in ("wide", "melodi"):
         # the same line appears once per column: keep one entry per line in the report
         res.remapped = res.remapped.drop_duplicates("line")
         res.rejected = res.rejected.drop_duplicates("line")
@@ -170,4 +193,97 @@ def read_population_by_age(
     )
 
 
-__all__ = ["read_population_by_age", "AGE_BANDS", "age_band"]
+def layout_year_unique(values: pd.Series) -> bool:
+    """The file's year column holds one four-digit year."""
+    v = values.str.strip().unique()
+    return len(v) == 1 and bool(re.fullmatch(r"\d{4}", v[0]))
+
+
+_AGE_CODE = re.compile(r"^Y(?:_LT(?P<lt>\d+)|_GE(?P<ge>\d+)|(?P<a>\d+)T(?P<b>\d+)|(?P<one>\d+))$")
+
+
+def age_interval(code: str) -> tuple[int, int] | None:
+    """(first, last) age of an SDMX age code (``Y_LT5`` → (0, 4), ``Y_GE90`` → (90, 200)); None for totals."""
+    c = code.strip().upper()
+    if c in ("_T", "TOTAL", "_Z"):
+        return None
+    m = _AGE_CODE.match(c)
+    if not m:
+        raise ValueError(c)
+    if m.group("lt"):
+        return 0, int(m.group("lt")) - 1
+    if m.group("ge"):
+        return int(m.group("ge")), 200
+    if m.group("a"):
+        return int(m.group("a")), int(m.group("b"))
+    return int(m.group("one")), int(m.group("one"))
+
+
+def _band_index(age: int) -> int:
+    return min(age // 5, len(AGE_BANDS) - 1)
+
+
+def _melodi_long(table: _csv.Table) -> tuple[pd.DataFrame, str | None, list[str]]:
+    """(code, age, nb) rows of a Melodi long file, its latest TIME_PERIOD, warnings."""
+    f = table.frame
+    table.require(["GEO", "AGE", "OBS_VALUE"], hint=" (format Melodi : GEO;GEO_OBJECT;SEX;AGE;…;OBS_VALUE)")
+    warnings: list[str] = []
+    all_nb = _csv.parse_quantity(f["OBS_VALUE"], file=table.file, field="OBS_VALUE")  # every line checked
+    keep = pd.Series(True, index=f.index)
+    if "GEO_OBJECT" in f.columns:
+        level = f["GEO_OBJECT"].str.strip().str.upper()
+        other = level != "COM"
+        if other.any():
+            warnings.append(f"{int(other.sum())} lignes d'autres niveaux géographiques "
+                            f"({', '.join(sorted(set(level[other])))}) ignorées")
+        keep &= ~other
+    if "RP_MEASURE" in f.columns:
+        measure = f["RP_MEASURE"].str.strip().str.upper()
+        if (measure == "POP").any():
+            keep &= measure == "POP"
+    if "SEX" in f.columns:
+        sex = f["SEX"].str.strip().str.upper()
+        bad = ~sex.isin(["M", "F", "_T", "1", "2"])
+        if bad.any():
+            line = _csv.first_bad(bad)
+            raise InputError(f"sexe « {sex[line]} » inconnu (attendu M, F ou _T)", file=table.file, line=line,
+                             field="SEX")
+        keep &= (sex == "_T") if (sex[keep] == "_T").any() else sex.isin(["M", "F", "1", "2"])
+    vintage = None
+    if "TIME_PERIOD" in f.columns:
+        period = f["TIME_PERIOD"].str.strip()
+        years = sorted(set(period[keep]))
+        vintage = years[-1] if years else None
+        if len(years) > 1:
+            warnings.append(f"plusieurs millésimes ({', '.join(years)}) : seul {vintage} est importé")
+        keep &= period == vintage
+    f = f[keep]
+    codes = f["AGE"].str.strip().str.upper()
+    intervals = {}
+    for code in codes.unique():
+        try:
+            intervals[code] = age_interval(code)
+        except ValueError:
+            line = _csv.first_bad(codes == code)
+            raise InputError(f"code d'âge « {code} » illisible (attendu Y_LT5, Y5T9, Y_GE90, Y42 ou _T)",
+                             file=table.file, line=line, field="AGE") from None
+    fitting = {c: iv for c, iv in intervals.items() if iv is not None and _band_index(iv[0]) == _band_index(iv[1])}
+    # nested codes (Y0T4 and Y0…Y4 both published): keep the widest, count each person once
+    chosen = {c: iv for c, iv in fitting.items()
+              if not any(o != c and o_iv[0] <= iv[0] and iv[1] <= o_iv[1] for o, o_iv in fitting.items())}
+    covered = sorted({_band_index(a) for lo, hi in chosen.values() for a in range(lo, min(hi, 90) + 1)})
+    if covered != list(range(len(AGE_BANDS))):
+        spanning = sorted(c for c, iv in intervals.items() if iv is not None and c not in fitting)
+        missing = [AGE_BANDS[i] for i in range(len(AGE_BANDS)) if i not in covered]
+        line = _csv.first_bad(codes.isin(spanning)) if spanning else table.header_line
+        raise InputError(f"tranches d'âge {', '.join(missing)} non couvertes par des codes d'âge compatibles "
+                         f"avec les tranches quinquennales de l'APL"
+                         + (f" (codes trop larges : {', '.join(spanning[:6])})" if spanning else ""),
+                         file=table.file, line=line, field="AGE")
+    f = f[codes.isin(chosen)]
+    nb = all_nb[f.index]
+    age = f["AGE"].str.strip().str.upper().map(lambda c: chosen[c][0])
+    return pd.DataFrame({"code": f["GEO"], "age": age.astype(int), "nb": nb}), vintage, warnings
+
+
+__all__ = ["read_population_by_age", "AGE_BANDS", "age_band", "age_interval"]

@@ -100,6 +100,19 @@ def import_ameli(store: Store, path: str | Path, *, vintage: str | None = None) 
              json.dumps({"indicators": sorted(series["indicator"].unique())}), len(series)])
     return {"source_id": sid, "title": meta["title"], "vintage": vintage or f"{periods[0]} – {periods[-1]}",
             "rows": int(len(series)), "added": int(len(series)), "replaced": 0, "left_in_place": 0,
-            "outside_territory": {}, "out_of_scope": {}, "remapped": 0, "rejected": 0, "warnings": [],
+            "outside_territory": {}, "out_of_scope": {}, "remapped": 0,
+            "rejected": int(series.attrs.get("skipped", 0)), "warnings": _ameli_warnings(series),
             "replaced_demo_categories": [], "remapped_sample": [], "rejected_sample": [],
             "indicators": sorted(series["indicator"].unique()), "periods": periods}
+
+
+def _ameli_warnings(series) -> list[str]:
+    """What the data.ameli.fr reader left out or found masked, for the import summary."""
+    out = []
+    if series.attrs.get("skipped"):
+        out.append(f"{series.attrs['skipped']} lignes de territoire « inconnu » écartées")
+    if series.attrs.get("masked"):
+        out.append(f"{series.attrs['masked']} valeurs masquées (NC, secret statistique) laissées vides")
+    if series.attrs.get("dimensions"):
+        out.append("dimensions lues comme parties de l'indicateur : " + ", ".join(series.attrs["dimensions"]))
+    return out
