@@ -21,23 +21,23 @@ def test_first_question_is_red_flags_and_yes_means_15():
 
 
 def test_general_path_doctor_then_sas_then_france_sante():
-    assert run(urgence="non", motif="soin_courant", medecin="dispo")[0][:3] == ["medecin_traitant", "sas",
+    assert run(urgence="non", motif="soin_courant", moment="jour", medecin="dispo")[0][:3] == ["medecin_traitant", "sas",
                                                                                "france_sante"]
-    assert run(urgence="non", motif="soin_courant", medecin="indispo")[0][0] == "sas"
-    assert run(urgence="non", motif="soin_courant", medecin="non")[0][-1] == "declarer"
+    assert run(urgence="non", motif="soin_courant", moment="jour", medecin="indispo")[0][0] == "sas"
+    assert run(urgence="non", motif="soin_courant", moment="jour", medecin="non")[0][-1] == "declarer"
 
 
 @pytest.mark.parametrize(("age", "sexe", "pharmacist"), [(15, "femme", False), (16, "femme", True),
                                                           (65, "femme", True), (66, "femme", False),
                                                           (30, "homme", False)])
 def test_cystitis_pharmacist_16_65_women(age, sexe, pharmacist):
-    kinds, _ = run(urgence="non", motif="urinaire", age=age, sexe=sexe, medecin="dispo")
+    kinds, _ = run(urgence="non", motif="urinaire", age=age, sexe=sexe, moment="jour", medecin="dispo")
     assert (kinds[0] == "pharmacien") is pharmacist
 
 
 @pytest.mark.parametrize(("age", "pharmacist"), [(9, False), (10, True), (50, True)])
 def test_sore_throat_trod_from_10(age, pharmacist):
-    assert (run(urgence="non", motif="gorge", age=age, medecin="dispo")[0][0] == "pharmacien") is pharmacist
+    assert (run(urgence="non", motif="gorge", age=age, moment="jour", medecin="dispo")[0][0] == "pharmacien") is pharmacist
 
 
 @pytest.mark.parametrize(("spec", "age", "direct"), [("psychiatre", 15, False), ("psychiatre", 16, True),
@@ -57,5 +57,5 @@ def test_ist_pregnancy_and_bad_answers():
     assert e.value.field == "urgence"
     with pytest.raises(AnswerError):
         next_step({"urgence": "non", "motif": "gorge", "age": "-3"})
-    for kinds_result in (run(urgence="non", motif="soin_courant", medecin="dispo")[1],):
+    for kinds_result in (run(urgence="non", motif="soin_courant", moment="jour", medecin="dispo")[1],):
         assert all(o["source"]["url"].startswith("https://") for o in kinds_result["options"])

@@ -14,6 +14,8 @@ from .rules import source_of, value
 
 MOTIFS = {
     "soin_courant": "Un problème de santé pas grave, mais qui ne peut pas attendre",
+    "fievre": "De la fièvre (adulte)",
+    "enfant": "Mon enfant est malade (fièvre, toux, vomissements…)",
     "suivi": "Un suivi, un renouvellement d'ordonnance, une question à mon médecin",
     "gorge": "Mal de gorge",
     "urinaire": "Brûlures ou envies fréquentes en urinant",
@@ -24,10 +26,13 @@ MOTIFS = {
 MEDECIN = {"dispo": "Oui, et il peut me recevoir rapidement",
            "indispo": "Oui, mais il n'est pas disponible",
            "non": "Non, je n'ai pas de médecin traitant"}
+MOMENTS = {"jour": "En semaine, dans la journée (cabinets médicaux ouverts)",
+           "garde": "Le soir après 20 h, la nuit, le week-end ou un jour férié"}
 SEXES = {"femme": "Femme", "homme": "Homme", "autre": "Autre ou je préfère ne pas répondre"}
-NEEDS_AGE = {"gorge", "urinaire", "ist", "specialiste"}
+NEEDS_AGE = {"gorge", "urinaire", "ist", "specialiste", "enfant"}
 NEEDS_SEX = {"urinaire"}
-NEEDS_DOCTOR = {"soin_courant", "suivi", "gorge", "urinaire"}
+NEEDS_MOMENT = {"soin_courant", "gorge", "urinaire", "fievre", "enfant"}
+NEEDS_DOCTOR = {"soin_courant", "suivi", "gorge", "urinaire", "fievre", "enfant"}
 
 
 @dataclass
@@ -54,6 +59,7 @@ class AnswerError(ValueError):
 def _check(answers: dict[str, str]) -> dict[str, object]:
     a: dict[str, object] = {}
     for name, allowed in (("urgence", {"oui", "non"}), ("motif", set(MOTIFS)), ("medecin", set(MEDECIN)),
+                          ("signes_enfant", {"oui", "non"}), ("moment", set(MOMENTS)),
                           ("sexe", set(SEXES)), ("specialite", set(value("pathway", "direct_access_specialists")))):
         v = (answers.get(name) or "").strip()
         if v:
@@ -78,6 +84,11 @@ def questions() -> dict[str, Question]:
         "motif": Question("motif", "Pour quoi cherchez-vous un soin ?", "radio", dict(MOTIFS)),
         "age": Question("age", "Quel âge a la personne concernée ?", "number", hint="En années, par exemple 34."),
         "sexe": Question("sexe", "La personne concernée est :", "radio", dict(SEXES)),
+        "signes_enfant": Question("signes_enfant", "Votre enfant a-t-il l'un de ces signes ?", "radio",
+                                  {"oui": "Oui, au moins un de ces signes", "non": "Non, aucun de ces signes"},
+                                  items=list(value("pathway", "child_warning_signs"))),
+        "moment": Question("moment", "Quand cherchez-vous ce soin ?", "radio", dict(MOMENTS),
+                           hint="Le soir, la nuit, le week-end et les jours fériés, un médecin de garde répond."),
         "medecin": Question("medecin", "Avez-vous un médecin traitant ?", "radio", dict(MEDECIN)),
         "specialite": Question("specialite", "Quel spécialiste ?", "radio",
                                {k: v["label"] for k, v in specialists.items()}),
@@ -101,13 +112,20 @@ def next_step(answers: dict[str, str]) -> tuple[Question | None, dict[str, objec
     if "motif" not in a:
         return qs["motif"], a
     motif = a["motif"]
+    if motif == "enfant":
+        if "signes_enfant" not in a:
+            return qs["signes_enfant"], a
+        if a["signes_enfant"] == "oui":
+            return None, a
     if motif in NEEDS_AGE and "age" not in a:
         return qs["age"], a
     if motif in NEEDS_SEX and "sexe" not in a:
         return qs["sexe"], a
     if motif == "specialiste" and "specialite" not in a:
         return qs["specialite"], a
-    if motif in NEEDS_DOCTOR and "medecin" not in a:
+    if motif in NEEDS_MOMENT and "moment" not in a:
+        return qs["moment"], a
+    if motif in NEEDS_DOCTOR and a.get("moment") != "garde" and "medecin" not in a:
         return qs["medecin"], a
     return None, a
 
@@ -124,7 +142,7 @@ def emergency_box() -> dict[str, object]:
 
 def result(a: dict[str, object]) -> dict[str, object]:
     """The ordered options for complete, validated answers (never a diagnosis)."""
-    if a.get("urgence") == "oui":
+    if a.get("urgence") == "oui" or a.get("signes_enfant") == "oui":
         return {"emergency": True, "options": [_option(
             "Appelez le 15 (ou le 112) maintenant",
             "Ces signes peuvent être graves : appelez tout de suite le 15 (SAMU) ou le 112. "
@@ -145,12 +163,25 @@ def result(a: dict[str, object]) -> dict[str, object]:
         f"rendez-vous sous {hours} heures.", "pathway.france_sante_max_minutes", kind="france_sante")
     tele = _option("La téléconsultation", "De préférence avec votre médecin traitant ; sinon avec un médecin "
                    "de votre territoire.", "pathway.teleconsultation", kind="teleconsultation")
-    general = ([doctor_first, sas, france_sante, tele] if doc == "dispo"
-               else [sas, france_sante, tele] if doc == "indispo"
-               else [sas, france_sante, tele, _option(
-                   "Déclarer un médecin traitant", "Sans médecin traitant, vous êtes moins bien remboursé : "
-                   "demandez à un généraliste près de chez vous s'il peut devenir le vôtre.",
-                   "pathway.treating_doctor_first", kind="declarer")])
+    pds = value("pathway", "permanence_des_soins")
+    garde = _option(f"Le médecin de garde : appelez le {pds['number']}",
+                    f"Cabinets fermés ({pds['hours']}) : le {pds['number']}, gratuit, vous met en relation avec un "
+                    "médecin de garde qui conseille, oriente vers une consultation ou une maison médicale de garde, "
+                    "ou déclenche les secours. Là où il n'est pas ouvert, appelez le 15.",
+                    "pathway.permanence_des_soins", kind="permanence_des_soins")
+    pharmacy = _option("La pharmacie de garde",
+                       f"Pour un conseil ou des médicaments sans ordonnance, une pharmacie de garde est ouverte (liste "
+                       f"sur ce site, ou le {value('pathway', 'pharmacie_de_garde')['number']}).",
+                       "pathway.pharmacie_de_garde", kind="pharmacie_garde")
+    declare = _option("Déclarer un médecin traitant", "Sans médecin traitant, vous êtes moins bien remboursé : "
+                      "demandez à un généraliste près de chez vous s'il peut devenir le vôtre.",
+                      "pathway.treating_doctor_first", kind="declarer")
+    if a.get("moment") == "garde":
+        general = [garde, pharmacy, tele]
+    else:
+        general = ([doctor_first, sas, france_sante, tele] if doc == "dispo"
+                   else [sas, france_sante, tele] if doc == "indispo"
+                   else [sas, france_sante, tele, declare])
     if motif == "gorge":
         rule = value("pathway", "pharmacist_sore_throat")
         if age is not None and age >= rule["min_age"]:
@@ -191,6 +222,31 @@ def result(a: dict[str, object]) -> dict[str, object]:
                                 "À votre âge, cet accès direct n'est pas prévu : votre médecin traitant vous adresse "
                                 "au spécialiste (sinon, remboursement réduit).",
                                 "pathway.direct_access_specialists", kind="medecin_traitant"))
-    else:  # soin_courant, suivi
+    elif motif == "suivi":
+        # A renewal or a question is not urgent: the 15 is never the answer here.
+        days = value("pathway", "chronic_renewal_pharmacist")["max_days"]
+        opts.append(doctor_first if doc == "dispo" else _option(
+            "Un rendez-vous avec un médecin", "Prenez rendez-vous avec votre médecin traitant, ou un généraliste "
+            "ou une maison de santé près de chez vous.", "pathway.treating_doctor_first", kind="medecin_traitant"))
+        opts.append(tele)
+        opts.append(_option("Le pharmacien, si votre traitement au long cours arrive à son terme",
+                            f"Si l'ordonnance d'un traitement chronique a expiré, le pharmacien peut vous délivrer une "
+                            f"fois la suite du traitement (jusqu'à {days} jours) le temps de voir un médecin.",
+                            "pathway.chronic_renewal_pharmacist", kind="pharmacien"))
+        if doc == "non":
+            opts.append(declare)
+    elif motif == "enfant":
+        if age is not None and age <= 15:
+            opts.append(_option("Le pédiatre ou le médecin de votre enfant",
+                                "Jusqu'à 15 ans, vous pouvez consulter un pédiatre directement, ou le médecin "
+                                "traitant de votre enfant.", "pathway.direct_access_specialists", kind="pediatre"))
+        opts.extend(o for o in general if o["kind"] != "medecin_traitant")
+    elif motif == "fievre":
+        opts.extend(general)
+        d = value("pathway", "fever_adult_consult")["days"]
+        opts.append(_option(f"Consultez si la fièvre dure plus de {d} jours",
+                            f"Même sans signe de gravité, une fièvre de plus de {d} jours demande l'avis d'un médecin.",
+                            "pathway.fever_adult_consult", kind="conseil"))
+    else:  # soin_courant
         opts.extend(general)
     return {"emergency": False, "options": opts}
