@@ -76,8 +76,8 @@ def test_advice_needs_consent(client):
 
 
 def test_flow_result_with_nearby_sites(client):
-    d = client.get("/orientation/a-qui-m-adresser.json", params={"urgence": "non", "motif": "soin_courant",
-                                                                 "moment": "jour", "medecin": "indispo", "lieu": "Aurillac"}).json()
+    params = {"urgence": "non", "motif": "soin_courant", "moment": "jour", "medecin": "indispo", "lieu": "Aurillac"}
+    d = client.get("/orientation/a-qui-m-adresser.json", params=params).json()
     assert d["result"]["options"][0]["kind"] == "sas" and d["sites"]["sites"]
     assert all(s["minutes"] <= 30 for s in d["sites"]["sites"])
     assert d["emergency"]["numbers"]["15"]

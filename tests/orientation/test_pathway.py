@@ -21,8 +21,8 @@ def test_first_question_is_red_flags_and_yes_means_15():
 
 
 def test_general_path_doctor_then_sas_then_france_sante():
-    assert run(urgence="non", motif="soin_courant", moment="jour", medecin="dispo")[0][:3] == ["medecin_traitant", "sas",
-                                                                               "france_sante"]
+    day = {"urgence": "non", "motif": "soin_courant", "moment": "jour"}
+    assert run(**day, medecin="dispo")[0][:3] == ["medecin_traitant", "sas", "france_sante"]
     assert run(urgence="non", motif="soin_courant", moment="jour", medecin="indispo")[0][0] == "sas"
     assert run(urgence="non", motif="soin_courant", moment="jour", medecin="non")[0][-1] == "declarer"
 
@@ -37,7 +37,8 @@ def test_cystitis_pharmacist_16_65_women(age, sexe, pharmacist):
 
 @pytest.mark.parametrize(("age", "pharmacist"), [(9, False), (10, True), (50, True)])
 def test_sore_throat_trod_from_10(age, pharmacist):
-    assert (run(urgence="non", motif="gorge", age=age, moment="jour", medecin="dispo")[0][0] == "pharmacien") is pharmacist
+    first = run(urgence="non", motif="gorge", age=age, moment="jour", medecin="dispo")[0][0]
+    assert (first == "pharmacien") is pharmacist
 
 
 @pytest.mark.parametrize(("spec", "age", "direct"), [("psychiatre", 15, False), ("psychiatre", 16, True),
