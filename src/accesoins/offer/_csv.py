@@ -82,13 +82,16 @@ def read_bytes(path: str | Path) -> bytes:
     return path.read_bytes()
 
 
-def read_filtered_bytes(path: str | Path, keep: str) -> tuple[bytes, np.ndarray]:
+def read_filtered_bytes(
+    path: str | Path, keep: str, literal: bytes | None = None
+) -> tuple[bytes, np.ndarray]:
     """The first non-blank line and the lines matching ``keep``, streamed, with their numbers.
 
     For national files of which a small part is read (1.5 GB for the geolocated BPE):
     lines are tested as bytes while the file (or zip member) is streamed, so memory
     holds only the kept lines. Returns the kept bytes and the 1-based physical line
-    number of each kept line.
+    number of each kept line. ``literal``, when given, is a substring every kept line
+    contains, tested before the expression.
     """
     path = Path(path)
     if not path.exists():
@@ -106,7 +109,8 @@ def read_filtered_bytes(path: str | Path, keep: str) -> tuple[bytes, np.ndarray]
                     numbers.append(n)
                     header_seen = True
                 continue
-            if pattern.search(raw):
+            # a cheap substring test first: the regular expression runs on few lines
+            if (literal is None or literal in raw) and pattern.search(raw):
                 kept.append(raw.rstrip(b"\r\n"))
                 numbers.append(n)
 
@@ -293,6 +297,7 @@ def read_table(
     quoting: bool = True,
     drop_empty_trailing: bool = True,
     keep: str | None = None,
+    keep_literal: bytes | None = None,
 ) -> Table:
     """Read a delimited file with a header line into a :class:`Table`.
 
@@ -307,7 +312,7 @@ def read_table(
     file = str(path)
     numbers = None
     if keep is not None:
-        data, numbers = read_filtered_bytes(path, keep)
+        data, numbers = read_filtered_bytes(path, keep, keep_literal)
     else:
         data = read_bytes(path)
     try:

@@ -96,7 +96,8 @@ def read_bpe(
         encoding, empty file.
     """
     table = _csv.read_table(
-        path, seps=(";", ","), encoding="utf-8", fallback="cp1252", keep=_keep_pattern(path)
+        path, seps=(";", ","), encoding="utf-8", fallback="cp1252", keep=_keep_pattern(path),
+        keep_literal=b"D",
     )
     if all(table.pick(c) for c in _MELODI):
         layout = "melodi"
