@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from accesoins.cli import app
 from accesoins.errors import InputError, NotBuiltError, ParameterError
+from accesoins.services.imports import import_file
 from accesoins.services.references import import_drees_apl, reference_apl, reference_vintages
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
@@ -53,8 +54,8 @@ def test_workbook_every_sheet(store_copy):
         reference_apl(store_copy, 2018)
     with pytest.raises(ParameterError):
         reference_apl(store_copy, variant="moins_70")
-    # re-importing is idempotent
-    again = import_drees_apl(store_copy, WORKBOOK)
+    # re-importing (here through the generic import service) is idempotent
+    again = import_file(store_copy, "drees-apl", WORKBOOK)
     assert again["replaced"] == 246 * 2 * 4
     assert store_copy.scalar("SELECT count(*) FROM reference_indicator") == 246 * 2 * 4
 
