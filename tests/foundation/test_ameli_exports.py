@@ -99,6 +99,8 @@ def test_observatory_rates_and_infra_annual_dates(tmp_path):
                          "84;Auvergne-Rhône-Alpes;16;Charente;tout_age;Tout âge;tout sexe;611"), 6, "departement"),
     (ALD_ANNUELLE.replace("2023;84;Auvergne-Rhône-Alpes;999", "2023;85;Auvergne-Rhône-Alpes;999"), 4, "region"),
     (ALD_ANNUELLE.replace("2023;99", "vingt-trois;99", 1), 3, "annee"),
+    (DEMOGRAPHIE.replace(";611;", ";1e308;"), 6, "effectif"),
+    (ALD_ANNUELLE.replace("2,1 %;2.1", "2,1 %;210"), 5, "taux_patients_ald_sans_mt_integer"),
 ])
 def test_bad_exports_name_line_and_field(tmp_path, text, line, field):
     with pytest.raises(InputError) as err:

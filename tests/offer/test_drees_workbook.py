@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from accesoins.cli import app
 from accesoins.errors import InputError, NotBuiltError, ParameterError
+from accesoins.services.imports import import_file
 from accesoins.services.references import import_drees_apl, reference_apl, reference_vintages
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
@@ -53,8 +54,8 @@ def test_workbook_every_sheet(store_copy):
         reference_apl(store_copy, 2018)
     with pytest.raises(ParameterError):
         reference_apl(store_copy, variant="moins_70")
-    # re-importing is idempotent
-    again = import_drees_apl(store_copy, WORKBOOK)
+    # re-importing (here through the generic import service) is idempotent
+    again = import_file(store_copy, "drees-apl", WORKBOOK)
     assert again["replaced"] == 246 * 2 * 4
     assert store_copy.scalar("SELECT count(*) FROM reference_indicator") == 246 * 2 * 4
 
@@ -185,3 +186,17 @@ def test_merged_communes_weighted_by_standardised_population(communes, tmp_path)
     assert v[("apl_medecin_generaliste", "tous")] == 3.5  # (2 × 100 + 4 × 300) / 400
     assert v[("population_standardisee_mg", "tous")] == 400 and v[("population_totale", "tous")] == 370
     assert b.rows.code_commune.unique().tolist() == ["50129"] and b.remapped.old_code.tolist() == ["50602"]
+
+
+@pytest.mark.parametrize(("text", "line", "field"), [
+    ("code_commune,apl_mg2018\n15001,1.2\n15002,1e308\n", 3, "apl_medecin_generaliste (tous)"),
+    ("code_commune,apl_mg2018,apl_mg2018_65\n15001,1.2,250\n", 2, "apl_medecin_generaliste (moins_65)"),
+])
+def test_implausible_values_are_refused(communes, tmp_path, text, line, field):
+    from accesoins.offer.drees import read_drees_apl
+
+    path = tmp_path / "apl.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match="bornes plausibles") as err:
+        read_drees_apl(path, communes=communes)
+    assert (err.value.line, err.value.field) == (line, field) and err.value.file.endswith("apl.csv")

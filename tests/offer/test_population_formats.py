@@ -107,3 +107,17 @@ def test_cli_imports_the_real_excerpt(built_db, tmp_path, monkeypatch):
                                   "WHERE source_id = 'insee_pop_age:2018' AND code_commune = '01001'")) == 771
     finally:
         store.close()
+
+
+def test_implausible_counts_are_refused(communes, tmp_path):
+    text = EXCERPT.read_text(encoding="utf-8").replace(",12.82914245,", ",1e308,", 1)
+    path = tmp_path / "pop1b.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match="bornes plausibles") as err:
+        read_population_by_age(path, communes=communes)
+    assert (err.value.line, err.value.field) == (2, "SEXE1_AGED100000")
+    melodi_path = tmp_path / "melodi.csv"
+    melodi_path.write_text(melodi({("01001", "COM"): 10.0}).replace("2021;20", "2021;4000000", 1), encoding="utf-8")
+    with pytest.raises(InputError, match="bornes plausibles") as err:
+        read_population_by_age(melodi_path, communes=communes)
+    assert (err.value.line, err.value.field) == (4, "OBS_VALUE")

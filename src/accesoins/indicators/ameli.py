@@ -132,6 +132,13 @@ def _numbers(raw: pd.Series, *, file: str, field: str) -> pd.Series:
     if bad.any():
         line = _csv.first_bad(bad)
         raise InputError(f"valeur non numérique « {raw[line]} »", file=file, line=line, field=field)
+    bounds = ameli_rules()["bornes"]
+    b = bounds.get(re.sub(r"_integer$", "", field.lower()), bounds["defaut"])
+    out = (values < b["min"]) | (values > b["max"]) | values.isin([float("inf"), float("-inf")])
+    if out.any():
+        line = _csv.first_bad(out)
+        raise InputError(f"valeur {raw[line].strip()} hors des bornes plausibles [{b['min']:g} ; {b['max']:g}] "
+                         "(rules/ameli.yaml)", file=file, line=line, field=field)
     return values.astype(float)
 
 

@@ -27,10 +27,12 @@ import math
 import re
 import zipfile
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from accesoins.errors import InputError
 from accesoins.offer import _csv
@@ -322,6 +324,20 @@ def _aggregate(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def _check_bounds(frame: pd.DataFrame) -> None:
+    """Values outside the plausible bounds of ``rules/references.yaml`` are errors."""
+    bounds = yaml.safe_load((resources.files("accesoins") / "rules" / "references.yaml")
+                            .read_text(encoding="utf-8"))["bornes"]
+    for indicator, b in bounds.items():
+        part = frame[(frame["indicator"] == indicator) & frame["value"].notna()]
+        bad = part[(part["value"] < b["min"]) | (part["value"] > b["max"])]
+        if len(bad):
+            row = bad.iloc[0]
+            raise InputError(f"valeur {row['value']:g} hors des bornes plausibles [{b['min']:g} ; {b['max']:g}] "
+                             f"({b['unit']}, rules/references.yaml)", file=row["where"], line=int(row["line"]),
+                             field=f"{indicator} ({row['variant']})")
+
+
 def read_drees_apl(
     path: str | Path,
     *,
@@ -362,6 +378,7 @@ def read_drees_apl(
     else:
         frame, parameters = _read_csv(path, vintage)
         warnings = list(parameters.pop("warnings", []))
+    _check_bounds(frame)
     mapped, remapped, rejected, n_arm = _map_codes(frame, communes, set(arrondissements),
                                                    skip_unknown=skip_unknown)
     rows = _aggregate(mapped)

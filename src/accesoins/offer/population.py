@@ -31,10 +31,12 @@ would otherwise be counted twice).
 from __future__ import annotations
 
 import re
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from accesoins.errors import InputError
 from accesoins.offer import _csv
@@ -114,7 +116,7 @@ def read_population_by_age(
         for col in wide_cols:
             age = int(_WIDE.match(col).group(2))
             nb = _csv.parse_quantity(f[col], file=table.file, field=col)
-            parts.append(pd.DataFrame({"code": f["CODGEO"], "age": age, "nb": nb}))
+            parts.append(pd.DataFrame({"code": f["CODGEO"], "age": age, "nb": nb, "col": col}))
         long = pd.concat(parts)
     else:
         layout = "long"
@@ -151,6 +153,7 @@ def read_population_by_age(
         nb = _csv.parse_quantity(f["NB"], file=table.file, field="NB")
         long = pd.DataFrame({"code": f["CODGEO"], "age": age.astype(int), "nb": nb})
 
+    _check_bounds(long, file=table.file, field="OBS_VALUE" if layout == "melodi" else "NB")
     res = _csv.resolve_communes(
         long["code"], communes, file=table.file, field="GEO" if layout == "melodi" else "CODGEO",
         skip_unknown=skip_unknown,
@@ -191,6 +194,19 @@ def read_population_by_age(
         rejected=res.rejected,
         warnings=warnings,
     )
+
+
+def _check_bounds(long: pd.DataFrame, *, file: str, field: str) -> None:
+    """A count above the plausible bound of ``rules/population.yaml`` is an error."""
+    rules = yaml.safe_load((resources.files("accesoins") / "rules" / "population.yaml").read_text(encoding="utf-8"))
+    b = rules["bornes"]["population_par_ligne"]
+    bad = long["nb"] > b["max"]
+    if bad.any():
+        line = int(long.index[bad.to_numpy().argmax()])
+        first = long[bad].iloc[0]
+        raise InputError(f"effectif {first['nb']:g} hors des bornes plausibles (au plus "
+                         f"{b['max']:,} {b['unit']} par ligne, rules/population.yaml)".replace(",", " "),
+                         file=file, line=line, field=first["col"] if "col" in long else field)
 
 
 def layout_year_unique(values: pd.Series) -> bool:

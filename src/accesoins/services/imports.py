@@ -16,7 +16,7 @@ from ..store.loading import load_batch
 from ..store.territory import commune_index
 from ..territory.locate import CommuneLocator
 
-KINDS = ("bpe", "finess", "finess-plus", "finess-atlasante", "rpps", "population", "generic", "ameli")
+KINDS = ("bpe", "finess", "finess-plus", "finess-atlasante", "rpps", "population", "generic", "ameli", "drees-apl")
 
 
 def import_file(store: Store, kind: str, path: str | Path, *, skip_unknown: bool = False,
@@ -36,6 +36,10 @@ def import_file(store: Store, kind: str, path: str | Path, *, skip_unknown: bool
         raise ParameterError(f"type d'import « {kind} » inconnu ; types possibles : {', '.join(KINDS)}")
     if kind == "ameli":
         return import_ameli(store, path, vintage=vintage)
+    if kind == "drees-apl":  # an official reference indicator, not offer: its own table
+        from .references import import_drees_apl
+
+        return import_drees_apl(store, path, vintage=vintage, skip_unknown=skip_unknown)
     index = commune_index(store)
     common = {"communes": index, "skip_unknown": skip_unknown, "vintage": vintage}
     if kind == "bpe":
