@@ -91,7 +91,9 @@ def apl(
     rules = rules if rules is not None else load_apl_rules()
     prof = profession_rules(profession, rules)
     steps_rule = prof["travel_steps"]
-    decay = StepDecay(tuple(tuple(s) for s in steps_rule["value"]))
+    decay = StepDecay(
+        tuple(tuple(s) for s in steps_rule["value"]), steps_rule.get("bounds", "exclusive")
+    )
     unit_rule = prof["result_unit"]
     used: dict[str, dict[str, Any]] = {"travel_steps": steps_rule, "result_unit": unit_rule}
 
@@ -106,6 +108,7 @@ def apl(
         "profession": profession,
         "method": "E2SFCA, méthode DREES 2015",
         "steps": [list(s) for s in decay.steps],
+        "step_bounds": decay.bounds,
         "unit": unit_rule["unit"],
         "demand": demand_desc,
         "supply": supply_desc,
