@@ -448,7 +448,7 @@ def run_scenario(store: Store, definition: Mapping[str, Any], *, indicator: str 
         if profession not in PROFESSIONS:
             raise ParameterError(f"profession inconnue « {profession} » ({', '.join(PROFESSIONS)}).")
         before, after, notes = _scenario_apl(store, scen, profession, population, pop_after)
-        unit = "consultations/an/hab." if profession == GP else "ETP pour 100 000 hab."
+        unit = "consultations/an/hab." if profession == GP else "ETP ou effectif pour 100 000 hab."
         label = f"APL {profession.replace('_', ' ')}"
     else:
         if category not in _categories(store):
