@@ -10,9 +10,9 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
+from accesoins.access import e2sfca
 from accesoins.errors import ParameterError
 from accesoins.planning.calendar import easter_sunday, month_days
-from accesoins.access import e2sfca
 from accesoins.planning.rota import (
     assign_days,
     counted_activity,
