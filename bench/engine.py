@@ -1,9 +1,14 @@
-"""Benchmark of the access engine on the national commune problem (issue #3).
+"""Benchmark of the access engine on the national commune problem (issues #3 and #11).
 
 Builds commune→commune road travel times up to 30 minutes for every French
 commune, then runs our ``e2sfca`` and PySAL ``access`` E2SFCA with the APL GP
-steps on exactly the same input, in one process. Writes
-``bench/results/engine.json`` and prints a short table.
+steps on exactly the same input, in one process, for three kinds of ids side by
+side: categorical (what the travel providers return), plain integers (INSEE
+codes as numbers, 2A/2B → 96/99) and strings (pandas' Arrow-backed ``str``).
+Agreement with PySAL uses ``step_bounds="inclusive"`` (PySAL's ``t <= bound``);
+the official APL uses exclusive bounds. Wall and CPU (process) times are both
+reported: the machine may be shared, and CPU time is what load distorts least.
+Writes ``bench/results/engine.json`` and prints a short table.
 
 Run: ``.venv/bin/python bench/engine.py [--repeats 5] [--pysal-repeats 1]``.
 """
@@ -32,7 +37,9 @@ RESULTS = Path(__file__).resolve().parent / "results" / "engine.json"
 STEPS = [(10, 1.0), (15, 2 / 3), (20, 1 / 3)]  # APL, médecins généralistes
 CAP = 30.0
 PYSAL_REFERENCE = {"seconds": 10.6, "peak_gb": 1.8, "pairs": 7_000_000}
-TARGETS = {"max_abs_diff": 1e-9, "speedup": 25.0, "national_apl_seconds": 5.0}
+TARGETS = {"max_abs_diff": 1e-9, "speedup": 25.0, "speedup_each_id_type": 100.0,
+           "national_apl_seconds": 5.0}
+ID_KINDS = ("categorical", "integer", "string")
 
 
 def rss_mb() -> float:
@@ -47,6 +54,60 @@ def timed(fn, repeats: int):
         out = fn()
         times.append(time.perf_counter() - t0)
     return statistics.median(times), times, out
+
+
+def timed_both(fn, repeats: int):
+    """Median wall and median CPU (all threads of this process) seconds, and the last result."""
+    wall, cpu, out = [], [], None
+    for _ in range(repeats):
+        c0, t0 = time.process_time(), time.perf_counter()
+        out = fn()
+        wall.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    return statistics.median(wall), statistics.median(cpu), wall, out
+
+
+def as_integer(ids) -> np.ndarray:
+    """INSEE codes as integers (Corsica 2A/2B → 96/99, départements that do not exist)."""
+    text = pd.Series(np.asarray(ids, dtype=object)).astype(str)
+    return text.str.replace("2A", "96", regex=False).str.replace("2B", "99", regex=False).astype(
+        np.int64
+    ).to_numpy()
+
+
+def id_variant(kind: str, demand: pd.Series, supply: pd.Series, cost: pd.DataFrame):
+    """The same problem with ``kind`` ids: (demand, supply, cost for us, cost for PySAL)."""
+    if kind == "categorical":
+        plain = pd.DataFrame(
+            {
+                "origin": cost["origin"].astype(str),
+                "dest": cost["dest"].astype(str),
+                "cost": cost["minutes"].to_numpy(),
+            }
+        )
+        return demand, supply, cost, plain  # PySAL gets the string twin (its own merges)
+    if kind == "integer":
+        d = demand.set_axis(pd.Index(as_integer(demand.index)))
+        s = supply.set_axis(pd.Index(as_integer(supply.index)))
+        if not (d.index.is_unique and s.index.is_unique):
+            raise SystemExit("integer INSEE codes are not unique")
+        ours = pd.DataFrame(
+            {
+                "origin": as_integer(cost["origin"].astype(str)),
+                "dest": as_integer(cost["dest"].astype(str)),
+                "minutes": cost["minutes"].to_numpy(),
+            }
+        )
+    else:
+        d, s = demand, supply
+        ours = pd.DataFrame(
+            {
+                "origin": cost["origin"].astype(str),
+                "dest": cost["dest"].astype(str),
+                "minutes": cost["minutes"].to_numpy(),
+            }
+        )
+    return d, s, ours, ours.rename(columns={"minutes": "cost"})
 
 
 def load_problem() -> tuple[pd.DataFrame, pd.Series, dict]:
@@ -133,7 +194,7 @@ def machine() -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--pysal-repeats", type=int, default=1)
     args = parser.parse_args()
 
@@ -155,20 +216,45 @@ def main() -> None:
 
     apl_s, _, apl_result = timed(national_apl, 3)
 
-    # PySAL gets plain string ids and a `cost` column (conversion not timed).
-    cost_plain = pd.DataFrame(
-        {
-            "origin": cost["origin"].astype(str).to_numpy(dtype=object),
-            "dest": cost["dest"].astype(str).to_numpy(dtype=object),
-            "cost": cost["minutes"].to_numpy(),
+    by_ids = {}
+    for kind in ID_KINDS:
+        d, s, ours_cost, pysal_cost = id_variant(kind, demand, supply, cost)
+
+        def run_ours(d=d, s=s, c=ours_cost):
+            return e2sfca(d, s, c, STEPS, step_bounds="inclusive")
+
+        o_wall, o_cpu, o_all, got = timed_both(run_ours, args.repeats)
+        p_wall, p_cpu, p_all, ref = timed_both(
+            lambda d=d, s=s, c=pysal_cost: pysal_e2sfca(d, s, c), args.pysal_repeats
+        )
+        ref = ref.reindex(d.index).fillna(0.0)
+        diff = float(np.abs(got.to_numpy() - ref.to_numpy()).max())
+        by_ids[kind] = {
+            "ours_dtype": str(ours_cost["origin"].dtype),
+            "pysal_dtype": str(pysal_cost["origin"].dtype),
+            "ours_seconds_median": o_wall,
+            "ours_seconds_all": o_all,
+            "ours_cpu_seconds_median": o_cpu,
+            "pysal_seconds_median": p_wall,
+            "pysal_seconds_all": p_all,
+            "pysal_cpu_seconds_median": p_cpu,
+            "speedup_wall": p_wall / o_wall,
+            "speedup_cpu": p_cpu / o_cpu,
+            "max_abs_diff_inclusive_bounds": diff,
         }
-    )
-    pysal_s, pysal_all, ref = timed(
-        lambda: pysal_e2sfca(demand, supply, cost_plain), args.pysal_repeats
-    )
+        print(
+            f"{kind:<12} ours {o_wall * 1e3:7.1f} ms (CPU {o_cpu * 1e3:7.1f})  "
+            f"PySAL {p_wall:6.2f} s (CPU {p_cpu:6.2f})  "
+            f"×{p_wall / o_wall:5.0f} wall  ×{p_cpu / o_cpu:5.0f} CPU  max|Δ| {diff:.1e}",
+            flush=True,
+        )
     rss_after_pysal = rss_mb()
-    ref = ref.reindex(demand.index).fillna(0.0)
-    max_diff = float(np.abs(ours.to_numpy() - ref.to_numpy()).max())
+    cat = by_ids["categorical"]
+    pysal_s, pysal_all = cat["pysal_seconds_median"], cat["pysal_seconds_all"]
+    max_diff = max(v["max_abs_diff_inclusive_bounds"] for v in by_ids.values())
+    exclusive_vs_inclusive = float(
+        np.abs(ours.to_numpy() - e2sfca(demand, supply, cost, STEPS, step_bounds="inclusive").to_numpy()).max()
+    )
     values = apl_result.values
     mean_apl = float((values * demand).sum() / demand.sum())
 
@@ -190,6 +276,8 @@ def main() -> None:
         "pysal_e2sfca_seconds_all": pysal_all,
         "speedup_pysal_over_ours": pysal_s / ours_s,
         "max_abs_diff": max_diff,
+        "by_id_type": by_ids,
+        "max_abs_diff_official_exclusive_vs_inclusive_bounds": exclusive_vs_inclusive,
         "national_apl_seconds_median_of_3": apl_s,
         "national_apl_population_weighted_mean": mean_apl,
         "national_apl_supply": apl_result.params["supply"]["kind"],
@@ -206,6 +294,12 @@ def main() -> None:
         "targets_met": {
             "max_abs_diff": max_diff <= TARGETS["max_abs_diff"],
             "speedup": pysal_s / ours_s >= TARGETS["speedup"],
+            "speedup_each_id_type_wall": all(
+                v["speedup_wall"] >= TARGETS["speedup_each_id_type"] for v in by_ids.values()
+            ),
+            "speedup_each_id_type_cpu": all(
+                v["speedup_cpu"] >= TARGETS["speedup_each_id_type"] for v in by_ids.values()
+            ),
             "national_apl_seconds": apl_s < TARGETS["national_apl_seconds"],
         },
         "machine": machine(),
@@ -220,7 +314,14 @@ def main() -> None:
         (f"ours e2sfca (median of {args.repeats})", f"{ours_s:.3f} s"),
         (f"PySAL e2sfca (median of {args.pysal_repeats})", f"{pysal_s:.2f} s"),
         ("speed-up", f"{pysal_s / ours_s:.0f}×  (target ≥ {TARGETS['speedup']:.0f}×)"),
-        ("max |ours − PySAL|", f"{max_diff:.2e}  (target ≤ 1e-9)"),
+        ("max |ours − PySAL| (inclusive bounds)", f"{max_diff:.2e}  (target ≤ 1e-9)"),
+        *(
+            (
+                f"{kind} ids: speed-up wall / CPU",
+                f"{v['speedup_wall']:.0f}× / {v['speedup_cpu']:.0f}×  (target ≥ 100×)",
+            )
+            for kind, v in by_ids.items()
+        ),
         ("national APL, travel + model", f"{apl_s:.2f} s  (target < 5 s)"),
         ("ours peak (tracemalloc)", f"{ours_traced_peak:.0f} MiB"),
         (

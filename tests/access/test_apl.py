@@ -139,3 +139,26 @@ def test_rejections():
         apl(pop, pd.Series({"A": 1.0}), cost, profession="plombier")
     with pytest.raises(ParameterError, match="age"):
         apl(pop, pd.Series({"A": 1.0}), cost, max_age=65)
+
+
+def test_unit_says_what_was_counted_midwives_included():
+    pop, cost = two_communes()
+    heads = pd.DataFrame({"site": ["A", "B", "B"]})
+    res = apl(pop, heads, cost, profession="sage_femme")
+    # A headcount over all inhabitants: neither FTE nor "per 100,000 women".
+    assert res.params["unit"] == "effectif/100 000 habitants"
+    assert res.params["supply"]["kind"].startswith("effectif")
+    fte = apl(pop, heads.assign(fte=[1.0, 0.5, 0.5]), cost, profession="sage_femme")
+    assert fte.params["unit"] == "ETP/100 000 habitants"
+    series = apl(pop, pd.Series({"A": 2.0}), cost, profession="sage_femme")
+    assert series.params["unit"] == "ETP ou effectif/100 000 habitants"
+
+
+def test_apl_steps_exclude_their_upper_bound():
+    # DREES: « moins de 10 min : 1 ; de 10 à 15 : 2/3 ». B is exactly 10 min from A's doctor.
+    pop = pd.Series({"A": 1000.0, "B": 1000.0})
+    cost = pd.DataFrame({"origin": ["A", "B", "B"], "dest": ["A", "A", "B"], "minutes": [0.0, 10.0, 0.0]})
+    res = apl(pop, pd.DataFrame({"site": ["A"], "activity": [4500.0]}), cost)
+    r = 4500.0 / (1000 + 2 / 3 * 1000)
+    assert res.values.to_dict() == pytest.approx({"A": r, "B": 2 / 3 * r}, rel=1e-12)
+    assert res.params["step_bounds"] == "exclusive"

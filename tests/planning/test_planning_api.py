@@ -22,6 +22,17 @@ def test_france_sante_page_and_twin(client):
     data = client.get("/planification/france-sante.json?departement=48&k=4&existants=false&candidats=toutes").json()
     assert len(data["sites"]) == 4 and data["exact"]["objective"] >= data["exact"]["greedy"]
     assert [p["covered"] for p in data["curve"]] == sorted(p["covered"] for p in data["curve"])
+    e = data["exact"]
+    # The reported gap is the measured one, and the page lists the exact solution when it is better.
+    assert e["gap"] == pytest.approx((e["objective"] - e["greedy"]) / e["objective"], abs=1e-12)
+    assert data["greedy_curve"][-1]["covered"] == pytest.approx(e["greedy"])
+    listed = sorted(site["code_commune"] for site in data["sites"])
+    if e["objective"] > e["greedy"]:
+        assert data["solution"] == "exacte" and listed == sorted(e["sites"])
+        assert data["sites"][-1]["covered"] == pytest.approx(e["objective"])
+    else:
+        assert data["solution"] == "gloutonne" and listed == sorted(e["greedy_sites"])
+    assert f'id="solution-kind">{data["solution"]}<' in r.text
     geo = client.get("/planification/france-sante.geojson?departement=48&k=4&existants=false&candidats=toutes")
     assert geo.headers["content-type"].startswith("application/geo+json")
     assert len(geo.json()["features"]) == 4

@@ -17,13 +17,16 @@ def write(tmp_path, text, name="od.csv"):
 
 def test_reads_csv_and_parquet(tmp_path):
     path = write(tmp_path, "origin;destination;minutes\n01001;01001;0\n01001;01004;12.5\n")
-    got = read_od_matrix(path)
+    got = read_od_matrix(path, self_pairs=False)
     assert got.origin.astype(str).tolist() == ["01001", "01001"]  # leading zeros kept
     assert got.minutes.tolist() == [0.0, 12.5]
     pq = tmp_path / "od.parquet"
     pd.DataFrame({"origin": ["a"], "destination": ["b"], "minutes": [3.0]}).to_parquet(pq)
-    assert read_od_matrix(pq).minutes.tolist() == [3.0]
-    assert len(read_od_matrix(path, max_minutes=10)) == 1
+    assert read_od_matrix(pq, self_pairs=False).minutes.tolist() == [3.0]
+    assert len(read_od_matrix(path, max_minutes=10, self_pairs=False)) == 1
+    # By default each id reaches itself at 0 min (01004 → 01004 added, counted).
+    full = read_od_matrix(path)
+    assert full.attrs["self_pairs_added"] == 1 and len(full) == 3
 
 
 @pytest.mark.parametrize(

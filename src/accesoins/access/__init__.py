@@ -4,7 +4,13 @@
   (and the generic :func:`catchment`): floating-catchment accessibility;
 - :func:`apl`: the DREES APL with its official parameters (``rules/apl.yaml``);
 - :func:`nearest`, :func:`coverage`: time to the nearest sites, population covered;
-- :mod:`accesoins.access.blocks`: the same models over blocks of origins on Dask.
+- :mod:`accesoins.access.blocks`: the same models over parts of the pairs on Dask
+  (blocks of origins computed on the workers, or parts of a pandas / Dask table).
+
+Step bounds follow the DREES wording (« moins de 10 min ») and exclude the upper
+bound; ``e2sfca(..., step_bounds="inclusive")`` reproduces PySAL ``access``.
+Every id type is aligned without hashing pairs where avoidable: categorical codes
+as they are, integer ids through a lookup table, Arrow strings through Arrow.
 """
 
 from accesoins.access.apl import AplResult, apl

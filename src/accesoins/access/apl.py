@@ -91,7 +91,9 @@ def apl(
     rules = rules if rules is not None else load_apl_rules()
     prof = profession_rules(profession, rules)
     steps_rule = prof["travel_steps"]
-    decay = StepDecay(tuple(tuple(s) for s in steps_rule["value"]))
+    decay = StepDecay(
+        tuple(tuple(s) for s in steps_rule["value"]), steps_rule.get("bounds", "exclusive")
+    )
     unit_rule = prof["result_unit"]
     used: dict[str, dict[str, Any]] = {"travel_steps": steps_rule, "result_unit": unit_rule}
 
@@ -106,7 +108,8 @@ def apl(
         "profession": profession,
         "method": "E2SFCA, méthode DREES 2015",
         "steps": [list(s) for s in decay.steps],
-        "unit": unit_rule["unit"],
+        "step_bounds": decay.bounds,
+        "unit": _result_unit(unit_rule, profession, supply_desc, demand_desc),
         "demand": demand_desc,
         "supply": supply_desc,
         "max_age": max_age,
@@ -235,3 +238,21 @@ def _supply(
     by_site = pd.Series(values, index=pd.Index(rows[site_col])).groupby(level=0, sort=False).sum()
     desc["practitioners"] = int(len(rows))
     return by_site, desc
+
+
+def _result_unit(
+    unit_rule: dict[str, Any], profession: str, supply: dict[str, Any], demand: dict[str, Any]
+) -> str:
+    """The unit of what was computed, not of what the DREES publishes.
+
+    Other professions: FTE only when FTE were given, a headcount otherwise; per
+    women only when the demand is the female population (the DREES publishes the
+    midwives' APL per 100,000 women).
+    """
+    if profession == GP:
+        return str(unit_rule["unit"])
+    kind = str(supply.get("kind", ""))
+    what = "ETP" if kind == "ETP" else "effectif" if kind.startswith("effectif") else "ETP ou effectif"
+    whom = "femmes" if demand.get("group") == "femmes" or "femme" in str(demand.get("kind", "")) \
+        else "habitants"
+    return f"{what}/100 000 {whom}"

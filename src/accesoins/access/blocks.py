@@ -1,17 +1,27 @@
-"""Run the catchment models on very many origins, block by block, on Dask.
+"""Run the catchment models on very many origins or pairs, part by part, on Dask.
 
 For the INSEE 200 m grid (millions of origins) the pair table does not fit one
-machine. Origins are cut into blocks; each block's pairs live on one worker
-(computed there by a callable, or cut from a given frame). The 2SFCA site
-ratio needs the demand of *every* origin reaching a site, so:
+machine. The pairs are cut into parts, each living on one worker, and the two
+steps of :func:`accesoins.access._kernels.two_steps` (the same kernels as
+:func:`~accesoins.access.fca.catchment`) run part by part:
 
-1. each block computes its partial weighted demand per site, ``W_bᵀ P_b``;
+1. each part computes its partial weighted demand per site, ``W_bᵀ P``;
 2. the partial sums are added in a tree reduction and turned into ratios
-   ``R = S / Σ_b W_bᵀ P_b`` (one small vector, the size of the site list);
-3. each block computes its own accessibility ``W_b R``.
+   ``R = S / Σ_b W_bᵀ P`` (one small vector, the size of the site list);
+3. each part computes its share of the accessibility ``W_b R``.
 
-Only step 2 moves data between workers, and only site-sized vectors. With
-``client=None`` the same steps run in this process (useful for tests and laptops).
+Parts come from one of three sources, and no step ever holds the whole table
+in one process:
+
+- a callable ``f(block_ids) -> frame`` run on the workers for each block of
+  origins (the pairs are computed where they are used);
+- a Dask DataFrame: each partition is aligned and weighed on the worker that
+  loads it (e.g. ``dask.dataframe.read_parquet`` of a national distancier);
+- a pandas DataFrame: cut into slices of ``rows_per_part`` rows, each sent to a
+  worker and aligned there (the main process never aligns or sorts the table).
+
+Only site-sized vectors (and, for table parts, origin-sized partial sums) move
+between workers. With ``client=None`` the same steps run here, part by part.
 """
 
 from __future__ import annotations
@@ -22,12 +32,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from accesoins.access._align import Pairs, align_pairs, check_series, positions
-from accesoins.access._kernels import origin_access, site_demand, site_ratios, weigh
+from accesoins.access._align import align_codes, check_series
+from accesoins.access._kernels import Weighted, two_steps, weigh, weighed_part
 from accesoins.access.decay import Decay, StepDecay
 from accesoins.errors import ParameterError
 
-CostSource = pd.DataFrame | Callable[[pd.Index], pd.DataFrame]
+CostSource = Any  # pandas.DataFrame | dask.dataframe.DataFrame | Callable[[pd.Index], pd.DataFrame]
 
 
 def catchment_blocks(
@@ -38,27 +48,31 @@ def catchment_blocks(
     *,
     client: Any | None = None,
     block_size: int = 250_000,
+    rows_per_part: int = 2_000_000,
     origin: str = "origin",
     dest: str = "dest",
     cost_col: str = "minutes",
     name: str = "access",
 ) -> pd.Series:
-    """Two-step floating catchment computed over blocks of origins.
+    """Two-step floating catchment computed part by part.
 
     Parameters
     ----------
     demand, supply : pandas.Series
         As in :func:`accesoins.access.fca.catchment`.
-    cost : pandas.DataFrame or callable
-        The long travel-time frame, or a function ``f(block_ids) -> frame``
-        returning the pairs of the origins of one block (run on the workers,
-        e.g. ``lambda ids: model.travel_times(points.loc[ids], sites, max_minutes=30)``).
+    cost : pandas.DataFrame, dask.dataframe.DataFrame or callable
+        The long travel-time table (pandas or Dask), or a function
+        ``f(block_ids) -> frame`` returning the pairs of the origins of one block
+        (run on the workers, e.g.
+        ``lambda ids: model.travel_times(points.loc[ids], sites, max_minutes=30)``).
     decay : Decay
         Distance-decay weights (minutes → weight).
     client : distributed.Client, optional
-        Dask client; ``None`` runs the blocks one after the other here.
+        Dask client; ``None`` runs the parts one after the other here.
     block_size : int
-        Origins per block.
+        Origins per block (callable source).
+    rows_per_part : int
+        Pairs per part (pandas table source).
     origin, dest, cost_col, name : str
         Column names in the cost frames and name of the result.
 
@@ -68,46 +82,48 @@ def catchment_blocks(
         Same values as :func:`~accesoins.access.fca.catchment` (up to float
         rounding in the order of the sums), indexed like ``demand``.
     """
-    if not isinstance(block_size, int) or block_size < 1:
-        raise ParameterError("block_size doit être un entier ≥ 1.")
+    for value, label in ((block_size, "block_size"), (rows_per_part, "rows_per_part")):
+        if not isinstance(value, int) or value < 1:
+            raise ParameterError(f"{label} doit être un entier ≥ 1.")
     p = check_series(demand, name="demand")
     s = check_series(supply, name="supply")
-    starts = list(range(0, len(p), block_size)) or [0]
     cols = {"origin": origin, "dest": dest, "cost_col": cost_col}
-
     if client is None:
+        submit: Callable[..., Any] = _now
+        gather: Callable[[list[Any]], list[Any]] = _same
+        scatter: Callable[[Any], Any] = _identity
+    else:
+        gather = client.gather
 
+        # Fresh keys for every call: a key reused from a previous call (pure functions,
+        # hashed scatters) may be released by that call's clean-up while still needed.
         def submit(fn: Callable[..., Any], *args: Any) -> Any:
-            return fn(*args)
+            return client.submit(fn, *args, pure=False)
 
-        def gather(items: list[Any]) -> list[Any]:
-            return items
+        def scatter(value: Any) -> Any:
+            return client.scatter(value, broadcast=True, hash=False)
+
+    if callable(cost) and not isinstance(cost, pd.DataFrame) and not _is_dask_frame(cost):
+        starts = list(range(0, len(p), block_size)) or [0]
+        ids = [demand.index[start : start + block_size] for start in starts]
+        dests = scatter(supply.index)
+        blocks = [submit(_pairs_from_callable, cost, i, dests, decay, cols) for i in ids]
+        parts = [p[start : start + block_size] for start in starts]
+        values = two_steps(
+            blocks, parts, s, [len(part) for part in parts], submit=submit, gather=gather
+        )
     else:
-        submit, gather = client.submit, client.gather
-
-    blocks = []
-    if callable(cost) and not isinstance(cost, pd.DataFrame):
-        for start in starts:
-            ids = demand.index[start : start + block_size]
-            blocks.append(submit(_pairs_from_callable, cost, ids, supply.index, decay, cols))
-    else:
-        for part in _split_frame(cost, demand.index, supply.index, block_size, len(starts), cols):
-            if client is not None:
-                part = client.scatter(part)
-            blocks.append(submit(weigh, part, decay))
-
-    partial = [
-        submit(_partial_demand, blk, p[start : start + block_size], len(s))
-        for blk, start in zip(blocks, starts, strict=True)
-    ]
-    while len(partial) > 1:  # tree reduction of site-sized vectors
-        partial = [submit(_sum, *partial[i : i + 8]) for i in range(0, len(partial), 8)]
-    ratios = submit(site_ratios, s, partial[0])
-    access = [
-        submit(origin_access_block, blk, ratios, len(p[start : start + block_size]))
-        for blk, start in zip(blocks, starts, strict=True)
-    ]
-    values = np.concatenate(gather(access)) if access else np.empty(0)
+        origins, dests = scatter(demand.index), scatter(supply.index)
+        blocks = [
+            submit(_weighed_part, part, origins, dests, decay, cols)
+            for part in _table_parts(cost, rows_per_part, client)
+        ]
+        if not blocks:
+            values = np.zeros(len(p))
+        else:
+            values = two_steps(
+                blocks, [scatter(p)], s, [len(p)], by_rows=True, submit=submit, gather=gather
+            )
     return pd.Series(values[: len(p)], index=demand.index, name=name)
 
 
@@ -117,20 +133,23 @@ def e2sfca_blocks(
     cost: CostSource,
     steps: list[tuple[float, float]],
     *,
+    step_bounds: str = "exclusive",
     client: Any | None = None,
     block_size: int = 250_000,
+    rows_per_part: int = 2_000_000,
     origin: str = "origin",
     dest: str = "dest",
     cost_col: str = "minutes",
 ) -> pd.Series:
-    """E2SFCA (:func:`~accesoins.access.fca.e2sfca`) over blocks, see :func:`catchment_blocks`."""
+    """E2SFCA (:func:`~accesoins.access.fca.e2sfca`) part by part, see :func:`catchment_blocks`."""
     return catchment_blocks(
         demand,
         supply,
         cost,
-        StepDecay(tuple(steps)),
+        StepDecay(tuple(steps), step_bounds),
         client=client,
         block_size=block_size,
+        rows_per_part=rows_per_part,
         origin=origin,
         dest=dest,
         cost_col=cost_col,
@@ -138,26 +157,60 @@ def e2sfca_blocks(
     )
 
 
-def _split_frame(
-    cost: pd.DataFrame,
+def _now(fn: Callable[..., Any], *args: Any) -> Any:
+    return fn(*args)
+
+
+def _same(items: list[Any]) -> list[Any]:
+    return items
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _is_dask_frame(cost: Any) -> bool:
+    return type(cost).__module__.startswith(("dask.dataframe", "dask_expr"))
+
+
+def _table_parts(cost: Any, rows_per_part: int, client: Any | None) -> list[Any]:
+    """Parts of a pair table: Dask partitions (loaded where they are used) or row slices."""
+    if _is_dask_frame(cost):
+        delayed = cost.to_delayed()
+        if client is not None:
+            return list(client.compute(delayed))
+        return [_Lazy(part) for part in delayed]
+    if not isinstance(cost, pd.DataFrame):
+        raise ParameterError(
+            "« cost » doit être un DataFrame (pandas ou Dask) ou une fonction des identifiants."
+        )
+    slices = [cost.iloc[i : i + rows_per_part] for i in range(0, len(cost), rows_per_part)]
+    if client is not None:
+        return [client.scatter(part, hash=False) for part in slices]
+    return slices
+
+
+class _Lazy:
+    """A Dask partition computed only when its part is processed (one at a time, here)."""
+
+    def __init__(self, part: Any) -> None:
+        self.part = part
+
+    def load(self) -> pd.DataFrame:
+        return self.part.compute()
+
+
+def _weighed_part(
+    frame: pd.DataFrame | _Lazy,
     origins: pd.Index,
     dests: pd.Index,
-    block_size: int,
-    n_blocks: int,
+    decay: Decay,
     cols: dict[str, str],
-) -> list[Pairs]:
-    """Cut a pair frame into per-block pairs, origin positions made local to each block."""
-    pairs = align_pairs(cost, origins, dests, **cols)
-    block = pairs.o // block_size
-    order = np.argsort(block, kind="stable")
-    bounds = np.searchsorted(block[order], np.arange(n_blocks + 1))
-    out = []
-    for b in range(n_blocks):
-        idx = order[bounds[b] : bounds[b + 1]]
-        out.append(
-            Pairs(o=pairs.o[idx] - b * block_size, d=pairs.d[idx], minutes=pairs.minutes[idx])
-        )
-    return out
+) -> Weighted:
+    """Load the part if it is a lazy Dask partition, then align and weigh it."""
+    if isinstance(frame, _Lazy):
+        frame = frame.load()
+    return weighed_part(frame, origins, dests, decay, cols)
 
 
 def _pairs_from_callable(
@@ -166,31 +219,6 @@ def _pairs_from_callable(
     dests: pd.Index,
     decay: Decay,
     cols: dict[str, str],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    frame = fn(ids)
-    o = positions(frame[cols["origin"]], ids)
-    if len(o) and not (o >= 0).any():
-        raise ParameterError("le calcul des paires d'un bloc ne renvoie aucune origine du bloc.")
-    return weigh(align_pairs(frame, ids, dests, **cols), decay)
-
-
-def _partial_demand(
-    block: tuple[np.ndarray, np.ndarray, np.ndarray], demand: np.ndarray, n_sites: int
-) -> np.ndarray:
-    o, d, w = block
-    return site_demand(o, d, w, demand, n_sites)
-
-
-def _sum(*parts: np.ndarray) -> np.ndarray:
-    total = parts[0].copy()
-    for part in parts[1:]:
-        total += part
-    return total
-
-
-def origin_access_block(
-    block: tuple[np.ndarray, np.ndarray, np.ndarray], ratios: np.ndarray, n_origins: int
-) -> np.ndarray:
-    """Step 2 for one block: accessibility of its origins from the global site ratios."""
-    o, d, w = block
-    return origin_access(o, d, w, ratios, n_origins)
+) -> Weighted:
+    # An origin of the frame outside the block (or of another id type) is an error of fn.
+    return weigh(align_codes(fn(ids), ids, dests, **cols), decay)

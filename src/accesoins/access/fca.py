@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from accesoins.access._align import align_pairs, check_series
-from accesoins.access._kernels import origin_access, site_demand, site_ratios, weigh
+from accesoins.access._align import align_codes, check_cost_columns, check_series
+from accesoins.access._kernels import run_threaded, thread_count, two_steps, weigh
 from accesoins.access.decay import Decay, GaussianDecay, PowerDecay, StepDecay
+from accesoins.errors import ParameterError
 
 
 def catchment(
@@ -57,12 +58,20 @@ def catchment(
     """
     p = check_series(demand, name="demand")
     s = check_series(supply, name="supply")
-    pairs = align_pairs(
-        cost, demand.index, supply.index, origin=origin, dest=dest, cost_col=cost_col
-    )
-    o, d, w = weigh(pairs, decay)
-    ratios = site_ratios(s, site_demand(o, d, w, p, len(s)))
-    return pd.Series(origin_access(o, d, w, ratios, len(p)), index=demand.index, name=name)
+    cols = {"origin": origin, "dest": dest, "cost_col": cost_col}
+    threads = thread_count(len(cost)) if isinstance(cost, pd.DataFrame) else 1
+    if threads > 1:
+        check_cost_columns(cost, **cols)
+        values, known = run_threaded(cost, demand.index, supply.index, p, s, decay, cols, threads)
+        if not known and len(p):
+            raise ParameterError(
+                f"« cost » : aucune origine ({origin}) ne figure dans l'index de la demande "
+                "(types d'identifiants différents ?)."
+            )
+    else:
+        pairs = align_codes(cost, demand.index, supply.index, **cols)
+        values = two_steps([weigh(pairs, decay)], [p], s, [len(p)])
+    return pd.Series(values, index=demand.index, name=name)
 
 
 def e2sfca(
@@ -71,6 +80,7 @@ def e2sfca(
     cost: pd.DataFrame,
     steps: list[tuple[float, float]],
     *,
+    step_bounds: str = "exclusive",
     origin: str = "origin",
     dest: str = "dest",
     cost_col: str = "minutes",
@@ -82,9 +92,13 @@ def e2sfca(
     demand, supply, cost
         As in :func:`catchment`.
     steps : list of (float, float)
-        ``(upper bound in minutes, weight)``, bounds strictly increasing and
-        inclusive (``t <= bound``); pairs beyond the last bound weigh 0. The APL
-        steps for GPs are ``[(10, 1), (15, 2/3), (20, 1/3)]``.
+        ``(upper bound in minutes, weight)``, bounds strictly increasing; pairs
+        beyond the last bound weigh 0. The APL steps for GPs are
+        ``[(10, 1), (15, 2/3), (20, 1/3)]``.
+    step_bounds : {"exclusive", "inclusive"}
+        ``"exclusive"`` (default, the DREES convention « moins de 10 min »): a
+        pair weighs the step whose bound it is strictly under, so 10.0 min weighs
+        2/3. ``"inclusive"``: ``t <= bound``, as PySAL ``access.weights.step_fn``.
     origin, dest, cost_col : str
         Column names in ``cost``.
 
@@ -106,7 +120,7 @@ def e2sfca(
         demand,
         supply,
         cost,
-        StepDecay(tuple(steps)),
+        StepDecay(tuple(steps), step_bounds),
         origin=origin,
         dest=dest,
         cost_col=cost_col,
@@ -129,7 +143,7 @@ def two_sfca(
         demand,
         supply,
         cost,
-        StepDecay(((max_minutes, 1.0),)),
+        StepDecay(((max_minutes, 1.0),), "inclusive"),
         origin=origin,
         dest=dest,
         cost_col=cost_col,

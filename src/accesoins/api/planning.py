@@ -53,9 +53,12 @@ def france_sante(request: Request, departement: Dep = "15", k: K = 10, minutes: 
 @router.get("/planification/france-sante.geojson", tags=TAGS,
             summary="Sites France Santé choisis (GeoJSON)")
 def france_sante_geojson(request: Request, departement: Dep = "15", k: K = 10, minutes: Minutes = None,
-                         candidats: Cands = "eligibles", existants: bool = True) -> JSONResponse:
+                         candidats: Cands = "eligibles", existants: bool = True,
+                         exact: Annotated[bool, Query(description="Solution exacte (MILP, département)")] = True,
+                         ) -> JSONResponse:
     data = svc.france_sante_geojson(store_of(request), departement=departement or None, k=k,
-                                    max_minutes=minutes, candidates=candidats, existing=existants)
+                                    max_minutes=minutes, candidates=candidats, existing=existants,
+                                    exact=exact and bool(departement))
     return JSONResponse(json_safe(data), media_type="application/geo+json")
 
 

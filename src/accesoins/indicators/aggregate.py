@@ -1,7 +1,8 @@
 """Roll commune indicators up to EPCI, département, région and France.
 
 Weights follow DREES: APL averages are weighted by the (standardised)
-population used as demand; travel times by population; densities are ratios
+population used as demand; travel times by population (communes beyond the
+search cap counted at the cap); densities are ratios
 of sums; populations add up. Every territory also gets its population in each
 zoning class.
 """
@@ -38,6 +39,8 @@ def aggregate(values: pd.DataFrame, indicators: dict[str, Indicator], groups: pd
         ind = indicators[name]
         v = frame[name]
         if ind.aggregate == "weighted_mean":
+            if ind.beyond_cap is not None:  # beyond the search: counted at the cap, not dropped
+                v = v.fillna(ind.beyond_cap)
             w = (weights[name] if weights is not None and name in weights else pop).reindex(groups.index)
             ok = v.notna() & w.notna()
             num = (v.where(ok, 0.0) * w.where(ok, 0.0)).groupby(groups).sum()

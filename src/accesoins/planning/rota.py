@@ -243,3 +243,72 @@ def _check_options(per_day: float, max_minutes: float, days_per_volunteer: int,
         raise ParameterError("les plafonds de jours doivent être positifs ou nuls.")
     if travel_weight < 0:
         raise ParameterError("le poids du trajet doit être positif ou nul.")
+
+
+def counted_activity(
+    activity: pd.Series,
+    *,
+    bounds: dict[str, float],
+    imputed: float,
+    centre_sante: pd.Series | None = None,
+) -> pd.Series:
+    """Activity each GP counts for in the APL (DREES rules of ``rules/apl.yaml``).
+
+    Below ``zero_below`` acts: 0; otherwise clipped to ``[floor, ceiling]``; unknown
+    activity: ``imputed``; centres de santé: the activity as is. Indexed like ``activity``.
+    """
+    act = pd.to_numeric(activity, errors="coerce").to_numpy(dtype=np.float64)
+    counted = np.where(act < bounds["zero_below"], 0.0,
+                       np.clip(act, bounds["floor"], bounds["ceiling"]))
+    counted = np.where(np.isnan(act), float(imputed), counted)
+    if centre_sante is not None:
+        centre = centre_sante.reindex(activity.index).fillna(False).to_numpy(dtype=bool)
+        counted = np.where(centre & ~np.isnan(act), act, counted)
+    return pd.Series(counted, index=activity.index, name="counted")
+
+
+def moved_activity(
+    assignments: pd.DataFrame,
+    counted: pd.Series,
+    *,
+    per_day: float,
+    months: int = 12,
+) -> pd.DataFrame:
+    """Consultations a year each volunteer moves from their commune to the communes helped.
+
+    A volunteer's days (every month of the year) move ``days × per_day × months``
+    consultations, but never more than the activity they count for at home
+    (``counted``, by volunteer id): what leaves the origin is exactly what
+    reaches the communes helped, shared in proportion to the days given to each.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``volunteer``, ``origin``, ``commune``, ``consultations`` (one row per
+        volunteer and commune helped).
+    """
+    cols = ["volunteer", "origin", "commune", "consultations"]
+    if assignments.empty:
+        return pd.DataFrame(columns=cols)
+    days = assignments.groupby(["volunteer", "origin", "commune"]).size().rename("days").reset_index()
+    total = days.groupby("volunteer")["days"].transform("sum").to_numpy(dtype=np.float64)
+    wanted = total * float(per_day) * months
+    have = counted.reindex(days["volunteer"]).fillna(0.0).to_numpy(dtype=np.float64)
+    moved = np.minimum(wanted, np.maximum(have, 0.0))
+    days["consultations"] = moved * days["days"].to_numpy(dtype=np.float64) / total
+    return days[cols]
+
+
+def supply_after_moves(supply: pd.Series, moves: pd.DataFrame) -> pd.Series:
+    """Counted supply by site once ``moves`` (see :func:`moved_activity`) are applied.
+
+    The total is unchanged: each origin loses what the communes helped gain.
+    """
+    out = supply.astype(float).copy()
+    if moves.empty:
+        return out
+    loss = moves.groupby("origin")["consultations"].sum()
+    gain = moves.groupby("commune")["consultations"].sum()
+    out = out.add(-loss, fill_value=0.0).add(gain, fill_value=0.0)
+    # Float noise of a full move (x − x) must not leave −1e-13 consultations.
+    return out.where(out.abs() > 1e-9 * max(1.0, float(supply.abs().max() or 1.0)), 0.0)

@@ -56,8 +56,11 @@ def od_cost(store: Store, path: str, *, max_minutes: float = APL_MAX_MINUTES) ->
             raise InputError(f"code commune inconnu « {cost[col].iloc[bad]} »", file=path, line=bad + 2,
                              field="origin" if col == "origin" else "destination")
         cost[col] = mapped.to_numpy()
+    added = int(cost.attrs.get("self_pairs_added", 0))
     cost = cost.groupby(["origin", "dest"], as_index=False)["minutes"].min()  # merged communes: shortest
-    return cost, f"matrice origine-destination fournie : {path}"
+    cost.attrs["self_pairs_added"] = added
+    return cost, (f"matrice origine-destination fournie : {path} ; {added} paire(s) d'une commune "
+                  "vers elle-même ajoutée(s) à 0 min (absentes du fichier)")
 
 
 def compute_apl(store: Store, profession: str = "medecin_generaliste", *, max_age: int | None = None,
@@ -81,6 +84,8 @@ def compute_apl(store: Store, profession: str = "medecin_generaliste", *, max_ag
         result = apl_function(population, supply, cost, profession=profession, vintage=vintage,
                                max_age=max_age)
     params = {**result.params, "travel_model": travel_desc, "max_age": max_age}
+    if od_file:
+        params["od_self_pairs_added"] = int(cost.attrs.get("self_pairs_added", 0))
     name = "apl" if max_age is None else f"apl_{max_age}"
     return Computed("apl", result.values.rename(name).to_frame(), params,
                     _vintages(store, pop_desc, supply_desc), bool(supply_desc["is_demo"]))

@@ -9,19 +9,20 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from ..errors import NotBuiltError
 from ..indicators.aggregate import aggregate, class_populations
-from ..indicators.catalog import catalog, observatory_rules
+from ..indicators.catalog import Indicator, catalog, observatory_rules
 from ..indicators.classify import classify_apl
 from ..store.db import Store
 from ..store.territory import insert_frame
 from ..travel.road import RoadTimeModel
 from . import inputs
-from .access import Computed, compute_apl, compute_coverage, compute_nearest
+from .access import NEAREST_CAPS, Computed, compute_apl, compute_coverage, compute_nearest
 
 Step = Callable[[str], None]
 
@@ -85,7 +86,16 @@ def compute_commune_indicators(store: Store, *, step: Step | None = None,
             continue
         say(f"Temps vers {key}")
         c = compute_nearest(store, cats, model=model, name=key)
-        keep(f"temps_{key}", c.values["nearest_minutes"], c)
+        minutes = c.values["nearest_minutes"].reindex(points.index)
+        beyond = minutes.isna() & population.notna()
+        cap = float(NEAREST_CAPS[-1])
+        c.params.update({"beyond_cap_minutes": cap, "beyond_cap_communes": int(beyond.sum()),
+                         "beyond_cap_population": float(population[beyond].sum()),
+                         "beyond_cap_rule": "communes sans site à moins de la limite de recherche : "
+                                            "comptées à cette limite dans les moyennes (borne basse)"})
+        keep(f"temps_{key}", minutes, c)
+        keep(f"part_au_dela_{key}", beyond.astype(float) * 100.0,
+             replace(c, params={**c.params, "indicator": "beyond_cap_share", "unit": "%"}))
         nearest_sites.append(pd.DataFrame({
             "code_commune": c.values.index, "target": key,
             "site_commune": c.values["nearest_site"].astype(object).to_numpy(),
@@ -113,6 +123,15 @@ def _standardised(store: Store, profession: str, population: pd.Series) -> pd.Se
         w = pd.Series({str(k): float(v) for k, v in rule["value"].items()})
         return pop[w.index].mul(w, axis=1).sum(axis=1)
     return population
+
+
+def _as_computed(ind: Indicator, computed: Computed) -> Indicator:
+    """The catalogue entry with the unit of what was computed (e.g. a headcount, not FTE)."""
+    unit = computed.params.get("unit") if ind.family == "apl" else None
+    if not unit or ind.name.startswith("apl_medecin_generaliste"):
+        return ind
+    what, _, whom = str(unit).partition("/100 000 ")
+    return replace(ind, unit=f"{what} pour 100 000 {'hab.' if whom == 'habitants' else whom}")
 
 
 def _groups(store: Store) -> dict[str, pd.Series]:
@@ -196,7 +215,7 @@ def build_observatory(store: Store, *, step: Step | None = None,
             insert_frame(store, "zoning_populations", pd.concat(zoning, ignore_index=True),
                          ["level", "code", "classe", "population"])
         for name, computed in meta.items():
-            ind = cat[name]
+            ind = _as_computed(cat[name], computed)
             con.execute(
                 "INSERT INTO indicator_meta (indicator, label, unit, family, aggregate, higher_is_better, "
                 "parameters, vintages, is_demo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

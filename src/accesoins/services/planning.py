@@ -25,7 +25,7 @@ from ..errors import NotBuiltError, ParameterError
 from ..planning import coverage_problem, lazy_greedy, solve_mclp
 from ..planning import installation as rules_check
 from ..planning.calendar import WEEKDAYS_FR, easter_sunday, month_days
-from ..planning.rota import plan_rota
+from ..planning.rota import counted_activity, moved_activity, plan_rota
 from ..planning.rules import cite
 from ..planning.rules import value as rule_value
 from ..planning.scenario import apply_to_population, apply_to_supply, compare, teleconsultation_mix, validate_scenario
@@ -166,41 +166,71 @@ def france_sante_plan(store: Store, *, departement: str | None = None, k: int = 
     problem = coverage_problem(scope["population"].astype(float), cost, cand, cap, existing=exist_codes)
     greedy = lazy_greedy(problem, int(k))
     total = problem.population_total
-    chosen = problem.candidates[greedy.order]
+    greedy_value = float(greedy.curve[-1])
+    exact_info = None
+    shown, gains, exact_better = greedy.order, greedy.gains, False
+    if exact:
+        m = solve_mclp(problem, int(k), time_limit=time_limit)
+        best = m.objective
+        exact_info = {"objective": best, "bound": m.bound, "lp_bound": m.lp_bound,
+                      "optimal": m.optimal, "seconds": round(m.seconds, 3), "status": m.status,
+                      "greedy": greedy_value, "gap": (best - greedy_value) / best if best else 0.0,
+                      "gap_to_bound": (m.bound - greedy_value) / m.bound if m.bound else 0.0,
+                      "sites": [problem.candidates[j] for j in m.chosen],
+                      "greedy_sites": [problem.candidates[j] for j in greedy.order],
+                      "rows": m.rows, "columns": m.columns}
+        if best > greedy_value:  # the exact solution is what the page lists, in a readable order
+            shown, gains = _by_marginal_gain(problem, m.chosen)
+            exact_better = True
+    covered = problem.population_covered0 + np.cumsum(gains) if len(gains) else np.array([])
     sites = [{"rank": i + 1, "code_commune": code, "nom": scope.at[code, "nom"],
               "code_departement": scope.at[code, "code_departement"],
-              "gain": float(greedy.gains[i]), "covered": float(greedy.curve[i + 1]),
-              "share": float(greedy.curve[i + 1] / total) if total else None,
+              "gain": float(gains[i]), "covered": float(covered[i]),
+              "share": float(covered[i] / total) if total else None,
               "lat": float(scope.at[code, "lat"]), "lon": float(scope.at[code, "lon"])}
-             for i, code in enumerate(chosen)]
+             for i, code in enumerate(problem.candidates[shown])]
     curve = [{"k": i, "covered": float(v), "share": float(v / total) if total else None}
-             for i, v in enumerate(greedy.curve)]
+             for i, v in enumerate(np.concatenate([[problem.population_covered0], covered]))]
     data = _base(store, "Réseau France Santé : où labelliser ou ouvrir des sites")
+    solution = "exacte" if exact_better else "gloutonne"
     data.update({
         "params": {"departement": departement, "k": int(k), "max_minutes": cap, "candidates": candidates,
                    "existing": existing, "exact": exact},
         "territory": scope["departement"].iloc[0] if departement else "France entière",
         "population_total": total, "existing_sites": int(len(exist_codes.intersection(cost["dest"].cat.categories))),
         "existing_covered": problem.population_covered0, "candidate_count": int(len(cand)),
-        "sites": sites, "curve": curve, "greedy_evaluations": greedy.evaluations,
+        "solution": solution, "sites": sites, "curve": curve, "greedy_evaluations": greedy.evaluations,
+        "greedy_curve": [{"k": i, "covered": float(v), "share": float(v / total) if total else None}
+                         for i, v in enumerate(greedy.curve)],
         "stopped_early": len(sites) < k,
         "rules": [cite("france_sante.max_minutes"), cite("france_sante.target_sites"),
                   cite("france_sante.existing_categories"), cite("france_sante.group_practice")],
-        "method": "Glouton paresseux (CELF) sur matrice de couverture creuse ; problème de "
-                  "localisation à couverture maximale (Church et ReVelle, 1974).",
+        "method": ("Solution exacte du problème de localisation à couverture maximale (Church et "
+                   "ReVelle, 1974 ; MILP résolu par HiGHS), comparée au glouton paresseux (CELF)."
+                   if solution == "exacte" else
+                   "Glouton paresseux (CELF) sur matrice de couverture creuse ; problème de "
+                   "localisation à couverture maximale (Church et ReVelle, 1974)."
+                   + (" Le MILP exact ne fait pas mieux." if exact_info else "")),
         "geojson_url": "/planification/france-sante.geojson",
     })
-    if exact:
-        m = solve_mclp(problem, int(k), time_limit=time_limit)
-        best = m.objective
-        g = float(greedy.curve[-1])
-        data["exact"] = {"objective": best, "bound": m.bound, "lp_bound": m.lp_bound,
-                         "optimal": m.optimal, "seconds": round(m.seconds, 3), "status": m.status,
-                         "greedy": g, "gap": (best - g) / best if best else 0.0,
-                         "gap_to_bound": (m.bound - g) / m.bound if m.bound else 0.0,
-                         "sites": [problem.candidates[j] for j in m.chosen],
-                         "rows": m.rows, "columns": m.columns}
+    if exact_info:
+        data["exact"] = exact_info
     return data
+
+
+def _by_marginal_gain(problem: Any, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sites of a solution ordered by marginal gain (largest first), and those gains."""
+    left = [int(j) for j in chosen]
+    order: list[int] = []
+    gains: list[float] = []
+    covered = problem.population_covered([])
+    while left:
+        values = [problem.population_covered(order + [j]) for j in left]
+        best = int(np.argmax(values))
+        gains.append(values[best] - covered)
+        covered = values[best]
+        order.append(left.pop(best))
+    return np.asarray(order, dtype=np.int64), np.asarray(gains, dtype=np.float64)
 
 
 def france_sante_geojson(store: Store, **kw: Any) -> dict[str, Any]:
@@ -286,7 +316,7 @@ def solidarity_rota(store: Store, *, departement: str, year: int, month: int,
     # APL once the rota is applied every month: days × consultations × 12 moved from origin to commune
     after = apl0
     if len(rota.assignments):
-        after = _apl_with_rota(store, supply, pool, rota.assignments, per_day)
+        after = _apl_with_rota(store, supply, pool, rota.assignments, per_day, apl0)
     a = rota.assignments
     rows = [{"volunteer": r.volunteer, "origin": r.origin, "origin_nom": communes.at[r.origin, "nom"],
              "commune": r.commune, "commune_nom": communes.at[r.commune, "nom"],
@@ -320,26 +350,38 @@ def solidarity_rota(store: Store, *, departement: str, year: int, month: int,
 
 
 def _apl_with_rota(store: Store, supply: pd.DataFrame, pool: pd.DataFrame, assignments: pd.DataFrame,
-                   per_day: float) -> pd.Series:
-    """GP APL (≤ 65) with each volunteer's days moved, every month of the year, to the helped commune."""
+                   per_day: float, before: pd.Series | None = None) -> pd.Series:
+    """GP APL (≤ 65) with each volunteer's days moved, every month of the year, to the helped commune.
+
+    What a volunteer moves is capped at the activity they count for at home, and the
+    origin loses exactly what the communes helped gain (:func:`moved_activity`). The
+    APL is linear in the supply, so the change is the APL of the gains minus the APL of
+    the losses, both counted as is (no activity bounds re-applied to a part of a GP).
+    """
+    from ..access.rules import profession_rules
+
+    prof = profession_rules(GP)
     population, _ = inputs.population(store, by_age=True)
-    rows = supply.copy()
-    if "activity" not in rows:
-        rows["activity"] = np.nan
-    days_by_vol = assignments.groupby("volunteer").size()
-    moved = pd.Series(days_by_vol.to_numpy() * per_day * 12.0,
-                      index=[int(v[1:]) for v in days_by_vol.index])
-    act = pd.to_numeric(rows["activity"], errors="coerce")
-    imputed = 5400.0  # DREES imputed activity (rules/apl.yaml) when the activity is unknown
-    base = act.fillna(imputed)
-    rows.loc[moved.index, "activity"] = (base.loc[moved.index] - moved).clip(lower=0)
-    rows["centre_sante"] = False
-    added = assignments.groupby("commune").size() * per_day * 12.0
-    extra = pd.DataFrame({"site": added.index, "quantity": 1.0, "activity": added.to_numpy(),
-                          "age": 0.0, "centre_sante": True})  # counted as is: no activity bounds
-    frame = pd.concat([rows, extra], ignore_index=True)
-    result = apl_function(population, frame, _cost30(store), profession=GP, max_age=65)
-    return result.values
+    act = pool["activity"] if "activity" in pool else pd.Series(np.nan, index=pool.index)
+    counted = counted_activity(act, bounds=prof["activity_bounds"]["value"],
+                               imputed=float(prof["imputed_activity"]["value"]),
+                               centre_sante=pool["centre_sante"] if "centre_sante" in pool else None)
+    if "quantity" in pool and act.isna().all():  # aggregated headcounts: a row is several GPs
+        counted = counted * pd.to_numeric(pool["quantity"], errors="coerce").fillna(1.0)
+    counted.index = [f"V{i:05d}" for i in pool.index]
+    moves = moved_activity(assignments, counted, per_day=per_day)
+    before = _apl65(store) if before is None else before
+    if moves.empty:
+        return before
+
+    def apl_of(site_col: str) -> pd.Series:
+        frame = pd.DataFrame({"site": moves[site_col].to_numpy(), "activity": moves["consultations"].to_numpy(),
+                              "centre_sante": True, "age": 0.0})
+        return apl_function(population, frame, _cost30(store), profession=GP, max_age=65).values
+
+    after = before + apl_of("commune").reindex(before.index).fillna(0.0) \
+        - apl_of("origin").reindex(before.index).fillna(0.0)
+    return after.clip(lower=0.0)  # float noise only: the APL of a site never goes below 0
 
 
 # -- Scenarios ---------------------------------------------------------------------------------
@@ -406,7 +448,7 @@ def run_scenario(store: Store, definition: Mapping[str, Any], *, indicator: str 
         if profession not in PROFESSIONS:
             raise ParameterError(f"profession inconnue « {profession} » ({', '.join(PROFESSIONS)}).")
         before, after, notes = _scenario_apl(store, scen, profession, population, pop_after)
-        unit = "consultations/an/hab." if profession == GP else "ETP pour 100 000 hab."
+        unit = "consultations/an/hab." if profession == GP else "ETP ou effectif pour 100 000 hab."
         label = f"APL {profession.replace('_', ' ')}"
     else:
         if category not in _categories(store):

@@ -27,6 +27,7 @@ def read_od_matrix(
     dest_col: str = "destination",
     minutes_col: str = "minutes",
     max_minutes: float | None = None,
+    self_pairs: bool = True,
 ) -> pd.DataFrame:
     """Read and validate an origin–destination travel-time table.
 
@@ -39,11 +40,19 @@ def read_od_matrix(
         Names of the origin id, destination id and travel-time (minutes) columns.
     max_minutes : float, optional
         Keep only pairs with at most this many minutes.
+    self_pairs : bool
+        Add the pair from each id (origin or destination) to itself at 0 minutes
+        when the file does not give it. Distanciers often leave these pairs out,
+        and without them a commune's own doctors are out of its own reach (the
+        APL convention counts them at 0 minutes). A pair given in the file keeps
+        its time.
 
     Returns
     -------
     pandas.DataFrame
-        ``origin``, ``dest`` (categorical) and ``minutes`` (float64), in file order.
+        ``origin``, ``dest`` (categorical) and ``minutes`` (float64), in file
+        order, then the added self-pairs. ``frame.attrs["self_pairs_added"]``
+        counts the pairs added (for the provenance).
 
     Raises
     ------
@@ -130,7 +139,43 @@ def read_od_matrix(
     if max_minutes is not None:
         keep = minutes <= max_minutes
         o_codes, d_codes, minutes = o_codes[keep], d_codes[keep], minutes[keep]
-    return pairs_frame(pd.Index(o_ids), pd.Index(d_ids), o_codes, d_codes, minutes)
+    o_ids, d_ids = pd.Index(o_ids), pd.Index(d_ids)
+    added = 0
+    if self_pairs:
+        o_ids, d_ids, o_codes, d_codes, minutes, added = _add_self_pairs(
+            o_ids, d_ids, o_codes, d_codes, minutes, has_self=_self_pair_ids(table, origin_col, dest_col)
+        )
+    frame = pairs_frame(o_ids, d_ids, o_codes, d_codes, minutes)
+    frame.attrs["self_pairs_added"] = added
+    return frame
+
+
+def _self_pair_ids(table: pd.DataFrame, origin_col: str, dest_col: str) -> pd.Index:
+    """Ids whose pair to themselves the file gives (whatever its time, even beyond the cap)."""
+    same = (table[origin_col] == table[dest_col]).to_numpy()
+    return pd.Index(table[origin_col].to_numpy()[same]).unique()
+
+
+def _add_self_pairs(
+    o_ids: pd.Index,
+    d_ids: pd.Index,
+    o_codes: np.ndarray,
+    d_codes: np.ndarray,
+    minutes: np.ndarray,
+    *,
+    has_self: pd.Index,
+) -> tuple[pd.Index, pd.Index, np.ndarray, np.ndarray, np.ndarray, int]:
+    """Append ``(id, id, 0)`` for every id of the file without its own pair."""
+    ids = o_ids.append(d_ids).unique()
+    need = ids.difference(has_self, sort=False)
+    if not len(need):
+        return o_ids, d_ids, o_codes, d_codes, minutes, 0
+    o_ids = o_ids.append(need.difference(o_ids, sort=False))
+    d_ids = d_ids.append(need.difference(d_ids, sort=False))
+    o_codes = np.concatenate([o_codes, o_ids.get_indexer(need)])
+    d_codes = np.concatenate([d_codes, d_ids.get_indexer(need)])
+    minutes = np.concatenate([minutes, np.zeros(len(need))])
+    return o_ids, d_ids, o_codes, d_codes, minutes, int(len(need))
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
