@@ -12,7 +12,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 1  # one process: the participation store has a single writer
 
-.PHONY: install build run test bench lint clean browser wrk
+.PHONY: install build run test bench lint clean browser wrk mutation
 
 $(VENV)/.stamp-python: pyproject.toml requirements-data.txt
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ wrk:
 # Every bench/*.py (not _helpers) writes its JSON into bench/results/.
 bench: build wrk
 	@set -e; for script in bench/[!_]*.py; do echo "== $$script"; $(PY) $$script; done
+
+# Mutation check of the pure packages (mutmut, a deterministic sample; see tools/mutation.py):
+# writes bench/results/mutation.json. Not part of `make test`. MUTATION_ARGS="--sample 1" runs every mutant.
+mutation: install
+	$(PY) tools/mutation.py $(MUTATION_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check src tests bench

@@ -63,7 +63,10 @@ def test_search(client, q, expected):
 def test_portrait_and_redirect_of_old_codes(client):
     data = client.get("/commune/01340.json").json()
     assert data["commune"]["code_commune"] == "01015" and data["redirected_from"] == "01340"
-    assert client.get("/commune/75056", headers=HTML).status_code == 200
+    r = client.get("/commune/75056", headers=HTML)
+    assert r.status_code == 200
+    assert re.search(r"<h1>Paris <small>\(Paris\)</small></h1>", r.text), r.text[:2000]
+    assert "<dt>Code INSEE</dt><dd>75056</dd>" in r.text
 
 
 def test_errors_share_one_json_shape_and_never_500(client):

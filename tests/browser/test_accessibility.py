@@ -11,20 +11,37 @@ import pytest
 from accesoins.config import PROJECT_ROOT
 
 AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# each page with the start of its level-1 heading: the audit runs only on the page it names, never on an
+# error page
 PAGES = [
-    "/", "/sources", "/communes?q=saint", "/commune/15014", "/observatoire", "/territoire/departement/15",
-    "/comparer?niveau=departement&codes=15,75", "/donnees", "/observatoire/series",
-    "/orientation", "/orientation/pharmacies?cp=15000&at=2026-12-25T03:00", "/orientation/a-qui-m-adresser",
-    "/orientation/simulateurs/css", "/orientation/conseils",
-    "/planification", "/planification/france-sante?departement=48&k=3",
-    "/participation", "/participation/repondre/experience-consultation",
+    ("/", "accesoins — l'accès aux soins"),
+    ("/sources", "Sources et licences"),
+    ("/communes?q=saint", "Rechercher une commune"),
+    ("/commune/15014", "Aurillac"),
+    ("/observatoire", "Observatoire de l'accès aux soins"),
+    ("/territoire/departement/15", "Cantal"),
+    ("/comparer?niveau=departement&codes=15,75", "Comparer des territoires"),
+    ("/donnees", "Données ouvertes"),
+    ("/observatoire/series", "Séries de l'Observatoire"),
+    ("/orientation", "S'orienter dans le système de soins"),
+    ("/orientation/pharmacies?cp=15000&at=2026-12-25T03:00", "Pharmacies ouvertes près de chez vous"),
+    ("/orientation/a-qui-m-adresser", "À qui m'adresser ?"),
+    ("/orientation/simulateurs/css", "Complémentaire santé solidaire"),
+    ("/orientation/conseils", "Mes conseils santé"),
+    ("/planification", "Planifier et réguler l'offre de soins"),
+    ("/planification/france-sante?departement=48&k=3", "Réseau France Santé"),
+    ("/participation", "Expérience des patients et participation"),
+    ("/participation/repondre/experience-consultation", "Votre expérience lors de votre venue"),
 ]
 
 
-@pytest.mark.parametrize("path", PAGES)
-def test_no_serious_accessibility_violation(page, live_site, path):
-    page.goto(live_site.url + path)
+@pytest.mark.parametrize(("path", "heading"), PAGES)
+def test_no_serious_accessibility_violation(page, live_site, path, heading):
+    response = page.goto(live_site.url + path)
+    assert response is not None and response.status == 200, f"{path}: HTTP {response and response.status}"
     page.wait_for_load_state("networkidle")
+    h1 = page.get_by_role("heading", level=1)
+    assert h1.count() == 1 and h1.inner_text().startswith(heading), f"{path}: h1 {h1.all_inner_texts()}"
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         "async () => await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', "

@@ -22,7 +22,10 @@ def test_home_keyboard_and_search(page, live_site):
 
 
 def test_home_on_a_phone(phone, live_site):
-    phone.goto(live_site.url + "/")
+    response = phone.goto(live_site.url + "/")
+    assert response.status == 200
+    assert phone.get_by_role("heading", level=1).inner_text().startswith("accesoins — l'accès aux soins")
+    assert phone.get_by_label("Nom, code postal ou code INSEE").is_visible()
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, "no horizontal scrolling on a phone"
     shot(phone, "home-phone")

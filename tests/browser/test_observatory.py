@@ -41,13 +41,24 @@ def test_search_portrait_and_download(page, live_site):
     assert any(r["indicateur"] == "apl_medecin_generaliste_65" for r in rows)
 
 
+def _tab_to(page, selector, limit=80):
+    """Press Tab until the focused element matches ``selector``; the number of presses it took."""
+    for presses in range(1, limit + 1):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
+            return presses
+    raise AssertionError(f"{selector} not reached in {limit} presses of Tab")
+
+
 def test_keyboard_reaches_the_indicator_form_and_map(page, live_site):
-    page.goto(live_site.url + "/observatoire")
-    page.focus("#indicateur")
+    response = page.goto(live_site.url + "/observatoire")
+    assert response.status == 200
+    assert page.get_by_role("heading", level=1).inner_text() == "Observatoire de l'accès aux soins"
+    _tab_to(page, "#indicateur")
     page.select_option("#indicateur", "temps_maternite")
-    page.focus("button[type=submit]")
+    _tab_to(page, "form.controls button[type=submit]")
     page.keyboard.press("Enter")
     page.wait_for_url("**indicateur=temps_maternite**")
     page.wait_for_selector("#map[data-ready]", timeout=30_000)
-    page.focus("#map")
-    assert page.evaluate("document.activeElement.id") == "map"
+    _tab_to(page, "#map")
+    assert page.evaluate("document.activeElement.getAttribute('role')") == "region"

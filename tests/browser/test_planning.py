@@ -18,6 +18,11 @@ def test_plan_for_a_departement_shows_the_coverage_curve(page, live_site):
 
 
 def test_plan_on_a_phone(phone, live_site):
-    phone.goto(live_site.url + "/planification/france-sante?departement=48&k=5&existants=false&candidats=toutes")
+    response = phone.goto(live_site.url + "/planification/france-sante?departement=48&k=5&existants=false"
+                          "&candidats=toutes")
+    assert response.status == 200
+    assert phone.get_by_role("heading", level=1).inner_text().startswith("Réseau France Santé")
+    table = phone.get_by_role("table", name="Courbe de couverture et sites choisis, dans l'ordre")
+    assert table.locator("tbody tr").count() == 6  # K = 0 … 5
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     shot(phone, "planning-france-sante-phone")

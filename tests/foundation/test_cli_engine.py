@@ -63,6 +63,27 @@ def test_nearest_and_coverage(built_db, tmp_path, monkeypatch):
     assert {"nearest_minutes", "second_minutes"} <= set(frame.columns)
     assert (frame["nearest_minutes"].dropna() <= frame["second_minutes"].dropna().reindex(
         frame["nearest_minutes"].dropna().index).fillna(1e9)).all()
-    result = CliRunner().invoke(app, ["access", "coverage", "--category", "maison_sante", "--category",
-                                      "centre_sante", "--minutes", "30"])
-    assert result.exit_code == 0 and "part couverte" in result.output
+    # coverage, checked against the nearest site of the same categories (another code path) and the
+    # communes' legal population in the store
+    cats = ["--category", "maison_sante", "--category", "centre_sante"]
+    near_out, cov_out = tmp_path / "near.csv", tmp_path / "coverage.csv"
+    result = CliRunner().invoke(app, ["access", "nearest", *cats, "--out", str(near_out)])
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(app, ["access", "coverage", *cats, "--minutes", "30", "--out", str(cov_out)])
+    assert result.exit_code == 0, result.output
+    near = pd.read_csv(near_out, dtype={"code_commune": str}).set_index("code_commune")["nearest_minutes"]
+    cov = pd.read_csv(cov_out, dtype={"code_commune": str}).set_index("code_commune")
+    assert len(cov) == 34_875 and set(cov["covered"].unique()) == {0.0, 1.0}
+    within = (near.reindex(cov.index) <= 30).astype(float)  # no site reached (NaN): not covered
+    assert (cov["covered"] == within).all()
+    assert 0 < within.sum() < len(within)
+    store = open_store(built_db, read_only=True)
+    population = store.df("SELECT code_commune, population FROM communes").set_index("code_commune")["population"]
+    store.close()
+    beyond = population.reindex(cov.index).astype(float).where(cov["covered"] == 0, 0.0)
+    assert (cov["population_beyond"] == beyond).all()
+    share = 1 - beyond.sum() / population.sum()
+    prov = json.loads(cov_out.with_suffix(".csv.provenance.json").read_text())
+    assert prov["part couverte"] == f"{share:.2%}" and prov["parameters"]["max_minutes"] == 30
+    assert prov["population au-delà"] == f"{beyond.sum():,.0f}".replace(",", " ")
+    assert prov["part couverte"] in result.output

@@ -68,16 +68,20 @@ def test_wrong_encoding_changes_nothing(store_copy, tmp_path):
     assert snapshot(store_copy) == before
 
 
-@pytest.mark.parametrize("kind,fixture", [("bpe", "bpe_ensemble_communes.csv"), ("rpps", "PS_LibreAcces_Personne_activite_202401150930.txt"),
+@pytest.mark.parametrize("kind,fixture", [("bpe", "bpe_ensemble_communes.csv"),
+                                          ("rpps", "PS_LibreAcces_Personne_activite_202401150930.txt"),
                                           ("finess", "etalab-cs1100507-stock-20240112-0336.csv")])
 def test_truncated_national_files_change_nothing(store_copy, tmp_path, kind, fixture):
     raw = (FIXTURES / fixture).read_bytes()
     cut = tmp_path / fixture
     cut.write_bytes(raw[: int(len(raw) * 0.6)].rsplit(b"\n", 1)[0][:-3] + b"\n")  # last line cut short
+    last = cut.read_bytes().count(b"\n")  # the physical line number of the cut line, header = 1
     before = snapshot(store_copy)
     with pytest.raises(InputError) as err:
         import_file(store_copy, kind, cut)
-    assert err.value.line and err.value.file
+    assert err.value.line == last, str(err.value)
+    assert err.value.file is not None and err.value.file.endswith(fixture)
+    assert f"ligne {last}" in str(err.value)
     assert snapshot(store_copy) == before
 
 

@@ -10,7 +10,6 @@ import pytest
 from accesoins.territory.codes import CommuneIndex
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-REAL = Path("/work/shared/data/real")
 
 CURRENT = [
     "75056", "13055", "69123", "01001", "01004", "01451", "2A004", "2B033", "97411", "97101",
@@ -60,15 +59,13 @@ def locate():
 
 
 @pytest.fixture(scope="session")
-def real_communes() -> CommuneIndex:
+def real_communes(real_data) -> CommuneIndex:
     """CommuneIndex from the COG 2024 file (COM current; COMD/ARM → parent).
 
     The file has no COM rows for Paris, Lyon and Marseille (only their ARM rows):
     the parents of ARM rows are added to the current communes.
     """
-    path = REAL / "communes_cog2024.csv"
-    if not path.exists():
-        pytest.skip("real data not available")
+    path = real_data / "communes_cog2024.csv"
     c = pd.read_csv(
         path,
         dtype=str,

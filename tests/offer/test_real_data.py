@@ -1,29 +1,25 @@
-"""Import the real public files of /work/shared/data/real (never copied into the repo)."""
+"""Import the real public files of ../shared/data/real (the ``real_data`` fixture; never copied into the repo)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pytest
 from scipy.spatial import cKDTree
 
 from accesoins.offer._csv import load_rules
 from accesoins.offer.bpe import read_bpe
 from accesoins.offer.finess import read_finess_atlasante
 from accesoins.offer.generic import read_generic
-from conftest import REAL
-
-pytestmark = pytest.mark.skipif(not REAL.exists(), reason="real data not available")
 
 
-def test_bpe_general_practitioners(real_communes):
+def test_bpe_general_practitioners(real_communes, real_data):
     b = read_bpe(
-        REAL / "bpe_medecins_generalistes_par_commune.csv",
+        real_data / "bpe_medecins_generalistes_par_commune.csv",
         communes=real_communes,
         skip_unknown=True,
         vintage="2017",
     )
-    raw = pd.read_csv(REAL / "bpe_medecins_generalistes_par_commune.csv", dtype={"CODGEO": str})
+    raw = pd.read_csv(real_data / "bpe_medecins_generalistes_par_commune.csv", dtype={"CODGEO": str})
     # 9,529 lines for 9,528 distinct codes (58062 appears twice), 58,034 GPs
     assert len(raw) == 9529 and raw.CODGEO.nunique() == 9528 and raw.NB_D201.sum() == 58034
     assert any("en double" in w and "58062" in w for w in b.warnings)
@@ -37,9 +33,9 @@ def test_bpe_general_practitioners(real_communes):
     assert b.rows.code_commune.is_unique
 
 
-def test_bpe_maternities(real_communes):
-    b = read_bpe(REAL / "bpe_maternites_par_commune.csv", communes=real_communes, skip_unknown=True)
-    raw = pd.read_csv(REAL / "bpe_maternites_par_commune.csv", dtype={"CODGEO": str})
+def test_bpe_maternities(real_communes, real_data):
+    b = read_bpe(real_data / "bpe_maternites_par_commune.csv", communes=real_communes, skip_unknown=True)
+    raw = pd.read_csv(real_data / "bpe_maternites_par_commune.csv", dtype={"CODGEO": str})
     assert len(raw) == 421  # the README says 420
     assert set(b.rows.category) == {"maternite"}
     assert (
@@ -49,10 +45,10 @@ def test_bpe_maternities(real_communes):
     assert len(b.rejected) < 20
 
 
-def test_sirene_naf86_through_generic_wide_mapping(real_communes):
+def test_sirene_naf86_through_generic_wide_mapping(real_communes, real_data):
     wide = load_rules()["sources"]["sirene_naf86"]["wide_columns"]
     b = read_generic(
-        REAL / "sirene_naf86_etablissements_par_commune.csv",
+        real_data / "sirene_naf86_etablissements_par_commune.csv",
         communes=real_communes,
         skip_unknown=True,
         mapping={"code_commune": "codecommuneetablissement"},
@@ -62,7 +58,7 @@ def test_sirene_naf86_through_generic_wide_mapping(real_communes):
         vintage="2019",
     )
     raw = pd.read_csv(
-        REAL / "sirene_naf86_etablissements_par_commune.csv",
+        real_data / "sirene_naf86_etablissements_par_commune.csv",
         sep=";",
         dtype={"codecommuneetablissement": str},
     )
@@ -84,9 +80,9 @@ def test_sirene_naf86_through_generic_wide_mapping(real_communes):
     assert len(b.rejected) < 0.02 * len(raw) and set(b.rows.unit) == {"sites"}
 
 
-def _nearest_commune_locator():
+def _nearest_commune_locator(real_data):
     """locate(lat, lon) by nearest commune centre of the COG 2024 file (an approximation)."""
-    c = pd.read_csv(REAL / "communes_cog2024.csv", dtype=str, keep_default_na=False)
+    c = pd.read_csv(real_data / "communes_cog2024.csv", dtype=str, keep_default_na=False)
     c = c[c.commune_type.isin(["COM", "ARM"]) & (c.lat != "")].drop_duplicates("insee_com")
     tree = cKDTree(np.c_[c.lat.astype(float), c.lng.astype(float)])
     codes = c.insee_com.to_numpy()
@@ -97,14 +93,14 @@ def _nearest_commune_locator():
     return locate
 
 
-def test_finess_hospitals_2020(real_communes):
+def test_finess_hospitals_2020(real_communes, real_data):
     b = read_finess_atlasante(
-        REAL / "finess_hopitaux_2020.csv",
+        real_data / "finess_hopitaux_2020.csv",
         communes=real_communes,
-        locate=_nearest_commune_locator(),
+        locate=_nearest_commune_locator(real_data),
         skip_unknown=True,
     )
-    raw = pd.read_csv(REAL / "finess_hopitaux_2020.csv", dtype=str)
+    raw = pd.read_csv(real_data / "finess_hopitaux_2020.csv", dtype=str)
     assert len(raw) == 5368  # the README says 5,367
     assert len(b.rows) + len(b.rejected) == len(raw)
     assert len(b.rejected) <= 5  # Saint-Pierre-et-Miquelon is not in the COG communes

@@ -128,7 +128,8 @@ def test_read_pharmacies_errors(tmp_path, body, line, field):
 
 def test_read_rota_ok_and_errors(tmp_path):
     zones = {"A": "metro", "R": "974"}
-    ok = _write(tmp_path, "rota.csv", "pharmacy_id;start;end;kind;sector\nA;2026-12-24T19:30;2026-12-25T09:00;night;15-1\n"
+    ok = _write(tmp_path, "rota.csv", "pharmacy_id;start;end;kind;sector\n"
+                "A;2026-12-24T19:30;2026-12-25T09:00;night;15-1\n"
                 "R;2026-12-20T09:00;2026-12-20T19:30;holiday;974-1\n")
     rows = read_rota(ok, pharmacy_zones=zones)
     assert rows.iloc[0]["end_epoch"] - rows.iloc[0]["start_epoch"] == 13.5 * 3600

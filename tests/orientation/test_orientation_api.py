@@ -29,13 +29,24 @@ def test_pharmacies_twin_at_christmas_night(client):
     assert d["pharmacies"] == sorted(d["pharmacies"], key=lambda p: p["minutes"])
 
 
-@pytest.mark.parametrize("params", [{"cp": "75011"}, {"lat": 43.2965, "lon": 5.3698}, {"commune": "97411"},
-                                    {"commune": "Saint-Denis", "at": "2026-07-14T12:00"}])
-def test_pharmacies_from_postcode_coordinates_overseas(client, params):
+@pytest.mark.parametrize(("params", "code", "label", "time_zone"), [
+    ({"cp": "75011"}, "75056", "75011 Paris", "Europe/Paris"),
+    ({"lat": 43.2965, "lon": 5.3698}, "13055", "43.2965, 5.3698 (près de Marseille)", "Europe/Paris"),
+    # five digits in ``commune`` are a postcode: 97411 is Bois-de-Nèfles, in Saint-Paul (INSEE 97415)
+    ({"commune": "97411"}, "97415", "97411 Saint-Paul", "Indian/Reunion"),
+    ({"code": "97411"}, "97411", "Saint-Denis (974)", "Indian/Reunion"),
+    # the most populous Saint-Denis is La Réunion's, the others are offered as alternatives
+    ({"commune": "Saint-Denis", "at": "2026-07-14T12:00"}, "97411", "Saint-Denis (974)", "Indian/Reunion"),
+])
+def test_pharmacies_from_postcode_coordinates_overseas(client, params, code, label, time_zone):
     d = client.get("/orientation/pharmacies.json", params=params).json()["result"]
+    place = d["place"]
+    assert (place["code_commune"], place["label"], place["time_zone"]) == (code, label, time_zone), place
+    assert d["at"].endswith("+04:00" if time_zone == "Indian/Reunion" else ("+01:00", "+02:00"))
     assert d["pharmacies"], params
-    if params.get("commune") == "97411":
-        assert d["place"]["time_zone"] == "Indian/Reunion" and d["at"].endswith("+04:00")
+    if params.get("commune") == "Saint-Denis":
+        assert "93066" in {a["code_commune"] for a in place["alternatives"]}
+        assert d["at"] == "2026-07-14T12:00+04:00"
 
 
 @pytest.mark.parametrize(("params", "message"), [({"commune": "qqqzzz"}, "Aucune commune"), ({}, "Indiquez"),

@@ -11,39 +11,69 @@ from accesoins.orientation.rules import value
 from accesoins.orientation.simulators import certificate, css_ceilings, ist_coverage, simulate_css
 
 ON = date(2025, 6, 1)
+# Published ceilings from 1 April 2025 to 31 March 2026, métropole (euros per year; sizes 5 and 6 add the
+# published per-person step, 4,135 and 5,583): ameli.fr "Complémentaire santé solidaire : bénéficiaires",
+# reproduced by efl.fr "Complémentaire santé solidaire : conditions de ressources" (1-4-2025 au 1-4-2026).
 METRO_FREE = {1: 10339, 2: 15508, 3: 18609, 4: 21711, 5: 25846, 6: 29981}
 METRO_PART = {1: 13957, 2: 20936, 3: 25123, 4: 29311, 5: 34894, 6: 40477}
+# Guadeloupe, Martinique, Guyane, La Réunion: code de la sécurité sociale art. D861-1 raises the ceilings by
+# 11.3 %. No DROM table of the 2025-2026 period was found published in what we could consult, so these are
+# the published métropole amounts × 1.113 rounded to the euro, worked out by hand: the rule that reproduces
+# every published per-size DROM figure of 2024-2025 (test below). Sizes 5 and 6 add the per-person step,
+# 4,135 × 1.113 and 5,583 × 1.113 (4,602 and 6,214), which the 2024-2025 table shows can be 1 euro off.
+DROM_FREE = {1: 11507, 2: 17260, 3: 20712, 4: 24164, 5: 28766, 6: 33368}
+DROM_PART = {1: 15534, 2: 23302, 3: 27962, 4: 32623, 5: 38837, 6: 45051}
+# The DROM table published for 1 April 2024 to 31 March 2025 (quechoisir.org, "Complémentaire santé
+# solidaire : ce que vous devez savoir"), with the métropole one it derives from: 1 to 4 persons, free then
+# with participation; then the per-person steps, free then with participation.
+METRO_2024 = [10166, 15249, 18298, 21348, 13724, 20586, 24703, 28820]
+DROM_2024 = [11315, 16972, 20366, 23760, 15275, 22912, 27494, 32077]
+METRO_2024_STEP, DROM_2024_STEP = [4066, 5490], [4526, 6110]
+
+
+def _status(persons, resources, territory="metro"):
+    return simulate_css(persons=persons, resources=resources, ages=[40] * persons, territory=territory,
+                        on=ON)["status"]
 
 
 @pytest.mark.parametrize("persons", [1, 2, 3, 4, 5, 6])
 def test_css_metro_boundaries(persons):
     free, part = METRO_FREE[persons], METRO_PART[persons]
     assert css_ceilings(persons) == {"free": free, "participation": part}
-    status = lambda r: simulate_css(persons=persons, resources=r, ages=[40] * persons, on=ON)["status"]  # noqa: E731
-    assert status(free - 1) == "gratuite" and status(free) == "gratuite"
-    assert status(free + 1) == "participation"
-    assert status(part - 1) == "participation" and status(part) == "participation"
-    assert status(part + 1) == "non_eligible"
+    assert _status(persons, free - 1) == "gratuite" and _status(persons, free) == "gratuite"
+    assert _status(persons, free + 1) == "participation"
+    assert _status(persons, part - 1) == "participation" and _status(persons, part) == "participation"
+    assert _status(persons, part + 1) == "non_eligible"
 
 
 @pytest.mark.parametrize("territory", ["971", "972", "973", "974"])
-@pytest.mark.parametrize("persons", [1, 2, 4, 5])
+@pytest.mark.parametrize("persons", [1, 2, 3, 4, 5, 6])
 def test_css_drom_boundaries(territory, persons):
-    c = css_ceilings(persons, territory)
-    assert c["free"] > METRO_FREE[persons] and c["participation"] > METRO_PART[persons]
-    for key, just_over in (("free", "participation"), ("participation", "non_eligible")):
-        assert simulate_css(persons=persons, resources=c[key], territory=territory, on=ON)["status"] != just_over
-        assert simulate_css(persons=persons, resources=c[key] + 1, territory=territory, on=ON)["status"] == just_over
+    free, part = DROM_FREE[persons], DROM_PART[persons]
+    got = css_ceilings(persons, territory)
+    if persons <= 4:
+        assert got == {"free": free, "participation": part}
+    else:  # the per-person step: within 1 euro per added person (see above)
+        assert abs(got["free"] - free) <= persons - 4 and abs(got["participation"] - part) <= persons - 4
+        free, part = got["free"], got["participation"]
+    assert _status(persons, free - 1, territory) == "gratuite" and _status(persons, free, territory) == "gratuite"
+    assert _status(persons, free + 1, territory) == "participation"
+    assert _status(persons, part - 1, territory) == "participation"
+    assert _status(persons, part, territory) == "participation"
+    assert _status(persons, part + 1, territory) == "non_eligible"
+    # a DROM household just above the métropole ceilings is still within its own
+    assert _status(persons, METRO_FREE[persons] + 1, territory) == "gratuite"
+    assert _status(persons, METRO_PART[persons] + 1, territory) == "participation"
     r = simulate_css(persons=persons, resources=0, territory=territory, on=ON)
     assert any(s["rule"] == "css.drom_coefficient" for s in r["sources"])
 
 
 def test_css_drom_reproduces_published_2024_figures():
-    # the published DROM figures valid until 31 March 2025 are the métropole ones × 1.113, for 1 to 4 persons
     coef = value("css", "drom_coefficient")
-    metro = [10166, 15249, 18298, 21348, 13724]
-    drom = [11315, 16972, 20366, 23760, 15275]
-    assert [round(m * coef) for m in metro] == drom
+    assert coef == 1.113  # art. D861-1: + 11.3 %
+    assert [round(m * coef) for m in METRO_2024] == DROM_2024
+    # the published per-person steps are within 1 euro of the rounded product (4,525.5 → 4,526; 6,110.4 → 6,110)
+    assert all(abs(m * coef - d) <= 1 for m, d in zip(METRO_2024_STEP, DROM_2024_STEP, strict=True))
 
 
 def test_css_participation_by_age_and_alsace_moselle():
