@@ -133,7 +133,7 @@ def _numbers(raw: pd.Series, *, file: str, field: str) -> pd.Series:
         line = _csv.first_bad(bad)
         raise InputError(f"valeur non numérique « {raw[line]} »", file=file, line=line, field=field)
     bounds = ameli_rules()["bornes"]
-    b = bounds.get(re.sub(r"_integer$", "", field.lower()), bounds["defaut"])
+    b = {k: float(v) for k, v in bounds.get(re.sub(r"_integer$", "", field.lower()), bounds["defaut"]).items()}
     out = (values < b["min"]) | (values > b["max"]) | values.isin([float("inf"), float("-inf")])
     if out.any():
         line = _csv.first_bad(out)
