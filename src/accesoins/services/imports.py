@@ -31,6 +31,7 @@ def import_file(store: Store, kind: str, path: str | Path, *, skip_unknown: bool
         raise ParameterError(f"type d'import « {kind} » inconnu ; types possibles : {', '.join(KINDS)}")
     if kind == "ameli":
         return import_ameli(store, path, vintage=vintage)
+    keep = options.pop("categories", None)  # national build: each category from one source
     index = commune_index(store)
     common = {"communes": index, "skip_unknown": skip_unknown, "vintage": vintage}
     if kind == "bpe":
@@ -58,6 +59,11 @@ def import_file(store: Store, kind: str, path: str | Path, *, skip_unknown: bool
             if rule.get("commune_column"):
                 options.setdefault("mapping", {"code_commune": rule["commune_column"]})
         batch = generic.read_generic(path, locate=CommuneLocator.from_store(store), **common, **options)
+    if keep is not None and batch.kind == "offer":
+        left = sorted(set(batch.rows["category"]) - set(keep))
+        if left:
+            batch.rows = batch.rows[batch.rows["category"].isin(keep)].reset_index(drop=True)
+            batch.warnings.append("catégories laissées à d'autres sources (rules/sources.yaml) : " + ", ".join(left))
     report = load_batch(store, batch)
     report["title"] = batch.title
     report["vintage"] = batch.vintage
