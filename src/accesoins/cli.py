@@ -91,18 +91,23 @@ def _print_national(national: dict | None) -> None:
     if not national:
         return
     if national["status"] == "offline":
-        out.print(f"[yellow]{national['notice']}")
+        out.print(f"[yellow]{national['notice']}", soft_wrap=True)  # one line, whatever the width
         return
     for item in national["imported"]:
         origin = "téléchargé" if item["downloaded"] else "en cache"
         out.print(f"Source {item['name']} ({origin}, millésime {item['vintage']}) : {item['rows']} lignes, "
-                  f"{item['rejected']} écartées — {', '.join(item['categories']) or 'population'}.")
+                  f"{item['rejected']} écartées — {', '.join(item['categories']) or 'population'}.", soft_wrap=True)
     for item in national["unchanged"]:
-        out.print(f"Source {item['name']} : déjà importée, inchangée.")
+        out.print(f"Source {item['name']} : déjà importée, inchangée.", soft_wrap=True)
     for item in national["skipped"]:
-        out.print(f"[yellow]Source {item['name']} non importée[/] : {item['reason']}.")
+        out.print(f"[yellow]Source {item['name']} non importée[/] : {item['reason']}.", soft_wrap=True)
+    unreachable = [item["name"] for item in national["failed"] if item.get("network")]
+    if unreachable:
+        out.print(f"[yellow]Hors ligne pour {', '.join(unreachable)} : injoignables, leurs catégories restent "
+                  "telles qu'en base (démonstration FICTIVE si jamais importées).", soft_wrap=True)
     for item in national["failed"]:
-        out.print(f"[bold red]Source {item['name']} refusée[/] : {item['message']}")
+        if not item.get("network"):
+            out.print(f"[bold red]Source {item['name']} refusée[/] : {item['message']}", soft_wrap=True)
 
 
 def _print_demo_notice(store) -> None:
@@ -347,7 +352,7 @@ def data_download(
         fail(e)
     state = "téléchargé" if fetched.downloaded else "déjà en cache, vérifié"
     out.print(f"{fetched.path} ({fetched.path.stat().st_size / 1e6:.1f} Mo, {state}) ; "
-              f"importer avec : accesoins import {resolved.rule.importer} {fetched.path}")
+              f"importer avec : accesoins import {resolved.rule.importer} {fetched.path}", soft_wrap=True)
 
 
 @data_app.command("list")

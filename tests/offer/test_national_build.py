@@ -82,7 +82,7 @@ def env(built_db, tmp_path):
     db = tmp_path / "accesoins.duckdb"
     shutil.copyfile(built_db, db)
     return {**os.environ, "PYTHONPATH": str(PROJECT_ROOT / "src"), "ACCESOINS_DB": str(db),
-            "ACCESOINS_NODE_MODULES": str(PROJECT_ROOT / "node_modules"), "COLUMNS": "200",
+            "ACCESOINS_NODE_MODULES": str(PROJECT_ROOT / "node_modules"),
             "ACCESOINS_SOURCES_DIR": str(tmp_path / "sources"),
             "ACCESOINS_SOURCES_RULES": str(local_rules(tmp_path / "sources.yaml"))}
 
@@ -128,6 +128,8 @@ def test_build_fetches_and_imports_the_real_national_files(env, real_data, tmp_p
         assert 1297 + 367 + 215 - 5 <= by_cat["hopital"]["quantity"] <= 1297 + 367 + 215  # test_real_data's count
         assert by_cat["maternite"]["demo"]  # the refused file left the demonstration in place, labelled
         assert store.scalar("SELECT count(*) FROM sources WHERE kind = 'population_by_age' AND NOT is_demo") == 1
+        assert store.scalar("SELECT url FROM sources WHERE source_id = 'bpe:2023'").endswith(
+            "/insee/fichier/BPE_ENS/DS_BPE_CSV_FR.zip")
         meta = {r["indicator"]: r["is_demo"] for r in store.records("SELECT indicator, is_demo FROM indicator_meta")}
         assert meta["apl_medecin_generaliste"] is False and meta["densite_medecin_generaliste"] is False
         # officines of FINESS are the orientation pharmacies (hours and rotas stay labelled demonstration)

@@ -94,6 +94,7 @@ class Catalogues:
         self._own = client is None
         self.client = client or httpx.Client(follow_redirects=True, timeout=httpx.Timeout(30.0, connect=10.0))
         self._memo: dict[str, tuple[object, bool]] = {}
+        self._down: set[str] = set()  # hosts found unreachable: not asked again in this run
 
     def close(self) -> None:
         if self._own:
@@ -113,9 +114,13 @@ class Catalogues:
         if cache.exists() and time.time() - cache.stat().st_mtime < self.ttl:
             self._memo[url] = (json.loads(cache.read_text(encoding="utf-8")), False)
             return self._memo[url]
+        host = httpx.URL(url).host
         try:
+            if host in self._down:
+                raise httpx.ConnectError("serveur déjà injoignable")
             response = self.client.get(url, headers={"Accept": "application/json"})
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.ReadTimeout) as exc:
+            self._down.add(host)
             if cache.exists():
                 self._memo[url] = (json.loads(cache.read_text(encoding="utf-8")), True)
                 return self._memo[url]

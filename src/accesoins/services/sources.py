@@ -139,6 +139,9 @@ def fetch_and_import(store: Store, settings: Settings, *, step: Step | None = No
                 # a bad or unexpected national file must not stop the build: reported, store unchanged
                 report["failed"].append({"name": rule.name, "message": str(exc), "network": False})
                 continue
+            if result.get("source_id"):
+                with store.transaction() as con:  # provenance: the address the catalogue gave
+                    con.execute("UPDATE sources SET url = ? WHERE source_id = ?", [res.url, result["source_id"]])
             cats = sorted(store.df("SELECT DISTINCT category FROM offer WHERE source_id = ?",
                                    [result.get("source_id")])["category"]) if result.get("source_id") else []
             categories.update(cats)
