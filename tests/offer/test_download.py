@@ -150,3 +150,35 @@ def test_rules_file_declares_each_source_with_provenance():
     assert {r.importer for r in rules.values() if r.name in ("bpe", "finess", "rpps", "population_age")} <= set(KINDS)
     built = [c for r in rules.values() if r.build and r.categories for c in r.categories]
     assert len(built) == len(set(built))  # each category from one source only
+
+
+def test_data_list_and_offline_sources_need_no_network(monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+
+    from accesoins.cli import app
+
+    monkeypatch.setenv("ACCESOINS_OFFLINE", "1")
+    monkeypatch.setenv("ACCESOINS_SOURCES_DIR", str(tmp_path))
+    monkeypatch.setenv("COLUMNS", "250")
+    listed = CliRunner().invoke(app, ["data", "list"])
+    assert listed.exit_code == 0 and "finess-extraction-du-fichier-des-etablissements" in listed.stdout
+    assert "catalogue INSEE (DoReMIFaSol)" in listed.stdout and "BPE_ENS" in listed.stdout
+    plan = CliRunner().invoke(app, ["data", "sources", "--json"])
+    data = json.loads(plan.stdout)
+    assert data["offline"] and data["notice"].startswith("Hors ligne (ACCESOINS_OFFLINE=1)")
+    assert [s["url"] for s in data["sources"]] == [None] * len(data["sources"])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_dataset_missing_from_its_catalogue_is_reported_not_fatal(server, tmp_path):
+    from accesoins.config import Settings
+    from accesoins.services.sources import source_plan
+
+    rules = tmp_path / "sources.yaml"
+    rules.write_text(
+        "sources:\n  pop:\n    {title: t, catalogue: insee, dataset: RP_POP1B, importer: population, "
+        "licence: LO, attribution: INSEE}\n", encoding="utf-8")
+    settings = Settings(db_path=tmp_path / "x.duckdb", node_modules=tmp_path, sources_rules=rules,
+                        insee_catalogue_url=server.insee_catalogue_url, datagouv_api=server.datagouv_api)
+    plan = source_plan(settings)
+    assert not plan["offline"] and "« RP_POP1B » absent du catalogue INSEE" in plan["sources"][0]["error"]

@@ -100,6 +100,9 @@ def test_build_fetches_and_imports_the_real_national_files(env, real_data, tmp_p
         assert "Source bpe_maternites refusée : téléchargement de « bpe_maternites » refusé : somme de contrôle " \
                "SHA256" in out and "rien n'a été importé" in out
         assert "Hors ligne" not in out
+        # the DREES workbook is fetched once its importer (named in the rules) is installed
+        assert ("Source drees_apl non importée : importateur « drees-apl » non disponible" in out
+                or "Source drees_apl (téléchargé" in out)
         requested = len(srv.file_requests())
 
         second = run(["build"], env)  # idempotent: nothing fetched or imported again

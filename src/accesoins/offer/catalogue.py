@@ -21,7 +21,7 @@ import httpx
 import yaml
 
 from ..errors import ParameterError
-from .download import HASHES, DownloadError, Expected, NetworkError
+from .download import HASHES, DownloadError, Expected, NetworkError, NotInCatalogue
 
 CATALOGUE_TTL = 6 * 3600  # seconds a cached catalogue answer is used without asking again
 CATALOGUE_LABELS = {"insee": "catalogue INSEE (DoReMIFaSol)", "datagouv": "API data.gouv.fr"}
@@ -126,7 +126,7 @@ class Catalogues:
                 return self._memo[url]
             raise NetworkError(f"catalogue injoignable ({type(exc).__name__}) : {url}") from exc
         if response.status_code == 404:
-            raise DownloadError(f"introuvable dans le catalogue (HTTP 404) : {url}")
+            raise NotInCatalogue(f"introuvable dans le catalogue (HTTP 404) : {url}")
         if response.status_code >= 400:
             raise DownloadError(f"le catalogue a répondu HTTP {response.status_code} : {url}")
         try:
@@ -153,7 +153,7 @@ class Catalogues:
         if rule.vintage not in ("latest", "", None):
             found = [e for e in found if str(e.get("date_ref", "")).startswith(str(rule.vintage))]
         if not found:
-            raise DownloadError(f"« {rule.dataset} »{'' if rule.vintage == 'latest' else ' ' + str(rule.vintage)} "
+            raise NotInCatalogue(f"« {rule.dataset} »{'' if rule.vintage == 'latest' else ' ' + str(rule.vintage)} "
                                 f"absent du catalogue INSEE ({self.insee_url})")
         entry = max(found, key=lambda e: str(e.get("date_ref", "")))
         url = entry["lien"]
@@ -180,7 +180,7 @@ class Catalogues:
                   and (not pattern or pattern.search(f"{r.get('title', '')} {r['url']}"))]
         if not chosen:
             wanted = ", ".join(f"{k} {v!r}" for k, v in rule.resource.items()) or "aucun critère"
-            raise DownloadError(f"aucune ressource ({wanted}) dans le jeu de données « {rule.dataset} » "
+            raise NotInCatalogue(f"aucune ressource ({wanted}) dans le jeu de données « {rule.dataset} » "
                                 f"de data.gouv.fr ({url})")
         res = max(chosen, key=lambda r: str(r.get("last_modified") or r.get("created_at") or ""))
         checksum = res.get("checksum") or {}

@@ -35,6 +35,10 @@ class NetworkError(DownloadError):
     """The server could not be reached at all (offline, DNS, refused connection, timeout)."""
 
 
+class NotInCatalogue(DownloadError):
+    """The catalogue does not (or no longer) list the dataset or a matching file."""
+
+
 @dataclass(frozen=True)
 class Expected:
     """What the catalogue says the file is: size in bytes and checksum, when published."""
@@ -139,4 +143,4 @@ def fetch(url: str, target: str | Path, *, expected: Expected = Expected(), labe
             client.close()
 
 
-__all__ = ["DownloadError", "Expected", "NetworkError", "HASHES", "fetch", "file_digest", "matches"]
+__all__ = ["DownloadError", "Expected", "NetworkError", "NotInCatalogue", "HASHES", "fetch", "file_digest", "matches"]

@@ -21,7 +21,7 @@ import httpx
 from ..config import Settings
 from ..errors import AccesoinsError
 from ..offer.catalogue import CATALOGUE_LABELS, Catalogues, load_source_rules
-from ..offer.download import NetworkError, Progress
+from ..offer.download import NetworkError, NotInCatalogue, Progress
 from ..offer.sources import cached, fetch_source
 from ..store.db import Store
 
@@ -131,6 +131,9 @@ def fetch_and_import(store: Store, settings: Settings, *, step: Step | None = No
                 options = {"categories": rule.categories} if rule.categories is not None else {}
                 result = import_file(store, rule.importer, fetched.path, skip_unknown=True, vintage=res.vintage,
                                      **options)
+            except NotInCatalogue as exc:  # a known gap of the catalogue, not a fault of the file
+                report["skipped"].append({"name": rule.name, "reason": f"non trouvée : {exc}"})
+                continue
             except NetworkError as exc:
                 network_failures += 1
                 report["failed"].append({"name": rule.name, "message": str(exc), "network": True})
