@@ -313,7 +313,8 @@ def data_sources(as_json: Annotated[bool, typer.Option("--json", help="Sortie JS
     for col in ("Source", "Catalogue", "Jeu de données", "Fichier actuel", "Millésime", "Taille", "Importeur", "État"):
         table.add_column(col, overflow="fold")
     for r in plan["sources"]:
-        size = f"{r['size'] / 1e6:.1f} Mo".replace(".", ",") if r["size"] else ""
+        size = (f"{r['size'] / 1e6:.1f} Mo" if r["size"] >= 1e5 else f"{r['size'] / 1e3:.1f} ko").replace(".", ",") \
+            if r["size"] else ""
         state = r["error"] or ("en cache" if r["cached"] else ("à télécharger" if r["url"] else ""))
         if r["stale"]:
             state += " (catalogue en cache)"
