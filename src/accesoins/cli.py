@@ -33,7 +33,7 @@ app.add_typer(observatoire_app, name="observatoire")
 access_app = typer.Typer(help="Accessibilité : temps vers le soin le plus proche, couverture.",
                          no_args_is_help=True)
 app.add_typer(access_app, name="access")
-data_app = typer.Typer(help="Fichiers nationaux : téléchargement depuis leurs adresses officielles.",
+data_app = typer.Typer(help="Sources nationales : catalogues (INSEE, data.gouv.fr), téléchargement vérifié.",
                        no_args_is_help=True)
 app.add_typer(data_app, name="data")
 out = Console()
@@ -58,7 +58,8 @@ def build(force: Annotated[bool, typer.Option(help="Reconstruire même si à jou
     store = open_store(settings.db_path)
     try:
         with steps("Construction") as step:
-            report = build_all(store, settings.node_modules, force=force, step=step)
+            report = build_all(store, settings.node_modules, force=force, step=step, settings=settings,
+                               progress=lambda name: step.transfer)
         terr = report["territory"]
         if terr:
             out.print(
@@ -75,6 +76,7 @@ def build(force: Annotated[bool, typer.Option(help="Reconstruire même si à jou
                       f"en {obs['seconds']} s.")
         if report["offer"]:
             out.print(f"[yellow]Offre de démonstration FICTIVE générée : {report['offer']['rows']} lignes.")
+        _print_national(report["national"])
         _print_demo_notice(store)
         size = settings.db_path.stat().st_size / 1e6 if settings.db_path.exists() else 0
         out.print(f"Base : {settings.db_path} ({size:.1f} Mo)")
@@ -82,6 +84,30 @@ def build(force: Annotated[bool, typer.Option(help="Reconstruire même si à jou
         fail(e)
     finally:
         store.close()
+
+
+def _print_national(national: dict | None) -> None:
+    """What the build fetched from the national sources (one line when offline)."""
+    if not national:
+        return
+    if national["status"] == "offline":
+        out.print(f"[yellow]{national['notice']}", soft_wrap=True)  # one line, whatever the width
+        return
+    for item in national["imported"]:
+        origin = "téléchargé" if item["downloaded"] else "en cache"
+        out.print(f"Source {item['name']} ({origin}, millésime {item['vintage']}) : {item['rows']} lignes, "
+                  f"{item['rejected']} écartées — {', '.join(item['categories']) or 'population'}.", soft_wrap=True)
+    for item in national["unchanged"]:
+        out.print(f"Source {item['name']} : déjà importée, inchangée.", soft_wrap=True)
+    for item in national["skipped"]:
+        out.print(f"[yellow]Source {item['name']} non importée[/] : {item['reason']}.", soft_wrap=True)
+    unreachable = [item["name"] for item in national["failed"] if item.get("network")]
+    if unreachable:
+        out.print(f"[yellow]Hors ligne pour {', '.join(unreachable)} : injoignables, leurs catégories restent "
+                  "telles qu'en base (démonstration FICTIVE si jamais importées).", soft_wrap=True)
+    for item in national["failed"]:
+        if not item.get("network"):
+            out.print(f"[bold red]Source {item['name']} refusée[/] : {item['message']}", soft_wrap=True)
 
 
 def _print_demo_notice(store) -> None:
@@ -325,34 +351,77 @@ def import_generic(
             mapping=mapping or None, preset=preset, title=title, licence=licence)
 
 
-@data_app.command("download")
-def data_download(
-    name: Annotated[str, typer.Argument(help="Nom du fichier national (voir `accesoins data list`).")],
-    dest: Annotated[Path, typer.Option(help="Dossier de destination.")] = Path("var/downloads"),
-    base_url: Annotated[str | None, typer.Option(help="Miroir à utiliser à la place de l'adresse officielle.")] = None,
-) -> None:
-    """Télécharger un fichier national depuis son adresse officielle (jamais de fichier partiel)."""
-    from .offer.download import download
+@data_app.command("sources")
+def data_sources(as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False) -> None:
+    """Les sources nationales : catalogue, jeu de données, fichier et millésime actuels, importeur."""
+    from .services.sources import source_plan
 
     try:
-        with steps("Téléchargement") as step:
-            step(f"Téléchargement de {name}")
-            path = download(name, dest, base_url_override=base_url)
+        plan = source_plan(settings_from_env())
     except AccesoinsError as e:
         fail(e)
-    out.print(f"Enregistré : {path} ({path.stat().st_size / 1e6:.1f} Mo)")
+    if as_json:
+        out.print_json(json.dumps(plan, default=str, ensure_ascii=False))
+        return
+    table = Table(title=f"Sources nationales ({plan['rules_file']})")
+    for col in ("Source", "Catalogue", "Jeu de données", "Fichier actuel", "Millésime", "Taille", "Importeur", "État"):
+        table.add_column(col, overflow="fold")
+    for r in plan["sources"]:
+        size = (f"{r['size'] / 1e6:.1f} Mo" if r["size"] >= 1e5 else f"{r['size'] / 1e3:.1f} ko").replace(".", ",") \
+            if r["size"] else ""
+        state = r["error"] or ("en cache" if r["cached"] else ("à télécharger" if r["url"] else ""))
+        if r["stale"]:
+            state += " (catalogue en cache)"
+        if not r["build"]:
+            state += " — hors construction"
+        if not r["importer_available"]:
+            state += f" — importateur « {r['importer']} » absent"
+        table.add_row(r["name"], r["catalogue"], r["dataset"], r["url"] or "", r["published"] or "", size,
+                      r["importer"], state)
+    out.print(table)
+    if plan["notice"]:
+        out.print(f"[yellow]{plan['notice']}")
+    out.print(f"Cache : {plan['cache']}")
+
+
+@data_app.command("download")
+def data_download(
+    name: Annotated[str, typer.Argument(help="Nom de la source (voir `accesoins data sources`).")],
+) -> None:
+    """Télécharger le fichier actuel d'une source dans var/sources (vérifié, reprise possible)."""
+    from .offer.catalogue import load_source_rules
+    from .offer.sources import fetch_source
+    from .services.sources import catalogues
+
+    settings = settings_from_env()
+    try:
+        rules = load_source_rules(settings.sources_rules)
+        if name not in rules:
+            raise AccesoinsError(f"source « {name} » inconnue ; sources : {', '.join(rules)}")
+        with steps("Téléchargement") as step, catalogues(settings) as cat:
+            step(f"Catalogue : {rules[name].dataset}")
+            resolved = cat.resolve(rules[name])
+            step(f"Téléchargement de {resolved.url}")
+            fetched = fetch_source(resolved, settings.sources_dir, client=cat.client, progress=step.transfer)
+    except AccesoinsError as e:
+        fail(e)
+    state = "téléchargé" if fetched.downloaded else "déjà en cache, vérifié"
+    out.print(f"{fetched.path} ({fetched.path.stat().st_size / 1e6:.1f} Mo, {state}) ; "
+              f"importer avec : accesoins import {resolved.rule.importer} {fetched.path}", soft_wrap=True)
 
 
 @data_app.command("list")
 def data_list() -> None:
-    """Les fichiers nationaux téléchargeables et leur importeur."""
-    from .offer.download import SOURCES
+    """Les sources déclarées dans rules/sources.yaml (sans interroger les catalogues)."""
+    from .offer.catalogue import CATALOGUE_LABELS, load_source_rules
 
-    table = Table(title="Fichiers nationaux")
-    for col in ("Nom", "Description", "Adresse"):
+    settings = settings_from_env()
+    table = Table(title="Sources nationales déclarées")
+    for col in ("Nom", "Titre", "Catalogue", "Jeu de données", "Importeur", "Licence"):
         table.add_column(col, overflow="fold")
-    for name, src in SOURCES.items():
-        table.add_row(name, src.description, src.url)
+    for rule in load_source_rules(settings.sources_rules).values():
+        table.add_row(rule.name, rule.title, CATALOGUE_LABELS[rule.catalogue], rule.dataset, rule.importer,
+                      rule.licence)
     out.print(table)
 
 

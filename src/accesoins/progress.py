@@ -31,6 +31,14 @@ def steps(title: str) -> Iterator[Callable[[str], None]]:
                 progress.update(current[-1], completed=1, total=1)
             current.append(progress.add_task(label, total=None))
 
+        def transfer(done: int, total: int | None) -> None:
+            """Byte progress of the current step (a download): the bar fills, the label shows MB."""
+            if current:
+                mb = f"{done / 1e6:.1f}" + (f" / {total / 1e6:.1f}" if total else "") + " Mo"
+                label = progress.tasks[-1].description.split(" — ")[0]
+                progress.update(current[-1], completed=done, total=total, description=f"{label} — {mb}")
+
+        step.transfer = transfer  # type: ignore[attr-defined]
         yield step
         if current:
             progress.update(current[-1], completed=1, total=1)

@@ -7,7 +7,7 @@ from accesoins.services.build import build_all, stored_territory_key, territory_
 def test_second_build_does_nothing(store_copy):
     before = store_copy.scalar("SELECT count(*) FROM offer")
     report = build_all(store_copy, PROJECT_ROOT / "node_modules")
-    assert report == {"territory": None, "offer": None, "orientation": None, "observatory": None}
+    assert report == {"territory": None, "offer": None, "national": None, "orientation": None, "observatory": None}
     assert store_copy.scalar("SELECT count(*) FROM offer") == before
     assert stored_territory_key(store_copy) == territory_key()
 

@@ -1,142 +1,146 @@
-"""Download the national open-data files the importers read.
+"""Checked, resumable transfer of one national file into the local cache.
 
-:data:`SOURCES` lists stable official addresses (data.gouv.fr resource
-redirects, insee.fr file links, the Annuaire santé extraction service).
-:func:`download` streams one to a temporary file in the destination folder and
-renames it into place only once complete, so an interrupted transfer never
-leaves a partial file under the final name.
+The addresses come from the catalogues (:mod:`accesoins.offer.catalogue`),
+never from this module. :func:`fetch` writes to ``<name>.part`` beside the
+final file, resumes an interrupted transfer with an HTTP ``Range`` request,
+checks the size and the checksum the catalogue publishes, and only then
+renames the file into place: a partial or corrupt file never carries the
+final name. A ``.part`` whose checksum fails is deleted, so the next attempt
+starts afresh.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
-import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
-from accesoins.errors import AccesoinsError, ParameterError
+from accesoins.errors import AccesoinsError
+
+HASHES = ("md5", "sha1", "sha256", "sha512")
+
+# progress(done_bytes, total_bytes_or_None) — the CLI passes a Rich bar
+Progress = Callable[[int, int | None], None]
 
 
 class DownloadError(AccesoinsError):
-    """A download failed (HTTP error, network error): the message says which and where."""
+    """A download failed (HTTP error, network error, size or checksum mismatch)."""
+
+
+class NetworkError(DownloadError):
+    """The server could not be reached at all (offline, DNS, refused connection, timeout)."""
+
+
+class NotInCatalogue(DownloadError):
+    """The catalogue does not (or no longer) list the dataset or a matching file."""
 
 
 @dataclass(frozen=True)
-class Source:
-    """One downloadable national file."""
+class Expected:
+    """What the catalogue says the file is: size in bytes and checksum, when published."""
 
-    url: str
-    filename: str  # name given to the saved file
-    reader: str  # importer that reads it, e.g. 'accesoins.offer.finess.read_finess'
-    description: str
-    page: str  # human page describing the dataset
+    size: int | None = None
+    checksum_type: str | None = None  # 'md5', 'sha1', 'sha256'…
+    checksum: str | None = None
 
 
-SOURCES: dict[str, Source] = {
-    "finess": Source(
-        url="https://www.data.gouv.fr/fr/datasets/r/98f3161f-79ff-4f16-8f6a-6d571a80fea2",
-        filename="etalab-cs1100507-stock-latest.csv",
-        reader="accesoins.offer.finess.read_finess",
-        description="FINESS, extraction des établissements géolocalisés (stock Etalab, cs1100507)",
-        page="https://www.data.gouv.fr/fr/datasets/finess-extraction-du-fichier-des-etablissements/",
-    ),
-    "rpps": Source(
-        url="https://service.annuaire.sante.fr/annuaire-sante-webservices/V300/services/extraction/PS_LibreAcces",
-        filename="PS_LibreAcces.zip",
-        reader="accesoins.offer.rpps.read_rpps (after extracting PS_LibreAcces_Personne_activite_*.txt)",
-        description="Annuaire santé, extraction publique PS_LibreAcces (zip de fichiers « | »)",
-        page="https://annuaire.sante.fr/web/site-pro/extractions-publiques",
-    ),
-    "bpe_2023": Source(
-        url="https://www.insee.fr/fr/statistiques/fichier/8217525/BPE23.zip",
-        filename="BPE23.zip",
-        reader="accesoins.offer.bpe.read_bpe",
-        description="INSEE, Base permanente des équipements 2023, équipements géolocalisés (BPE23.csv)",
-        page="https://www.insee.fr/fr/statistiques/8217525",
-    ),
-    "bpe_2018_xy": Source(
-        url="https://www.insee.fr/fr/statistiques/fichier/3568638/bpe18_ensemble_xy_csv.zip",
-        filename="bpe18_ensemble_xy_csv.zip",
-        reader="accesoins.offer.bpe.read_bpe",
-        description="INSEE, Base permanente des équipements 2018, ensemble géolocalisé",
-        page="https://www.insee.fr/fr/statistiques/3568638",
-    ),
-    "population_age_2018": Source(
-        url="https://www.insee.fr/fr/statistiques/fichier/5395878/BTT_TD_POP1B_2018.zip",
-        filename="BTT_TD_POP1B_2018.zip",
-        reader="accesoins.offer.population.read_population_by_age",
-        description="INSEE, recensement 2018, population par sexe et âge (POP1B, format long)",
-        page="https://www.insee.fr/fr/statistiques/5395878",
-    ),
-}
+def file_digest(path: Path, algorithm: str) -> str:
+    h = hashlib.new(algorithm)
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
-def download(
-    name: str,
-    dest_dir: str | Path,
-    *,
-    base_url_override: str | None = None,
-    client: httpx.Client | None = None,
-    timeout: float = 120.0,
-) -> Path:
-    """Download source ``name`` into ``dest_dir`` and return the saved path.
+def matches(path: Path, expected: Expected) -> bool:
+    """True when ``path`` has the expected size and checksum (those that are known)."""
+    if not path.exists():
+        return False
+    if expected.size is not None and path.stat().st_size != expected.size:
+        return False
+    if expected.checksum and expected.checksum_type:
+        return file_digest(path, expected.checksum_type) == expected.checksum.lower()
+    return True
 
-    Parameters
-    ----------
-    name : str
-        A key of :data:`SOURCES`.
-    dest_dir : str or Path
-        Destination folder (created if needed).
-    base_url_override : str, optional
-        Fetch ``<base_url_override>/<filename>`` instead of the official address
-        (a mirror, or a local server in tests).
-    client : httpx.Client, optional
-        Client to use (proxies, certificates); one is created otherwise.
-    timeout : float, default 120
-        Seconds, for a client created here.
+
+def _check(part: Path, expected: Expected, label: str, url: str) -> None:
+    size = part.stat().st_size
+    if expected.size is not None and size != expected.size:
+        part.unlink()
+        raise DownloadError(
+            f"téléchargement de « {label} » refusé : {size} octets reçus, le catalogue en annonce "
+            f"{expected.size} ({url}) ; fichier partiel supprimé, relancez pour réessayer")
+    if expected.checksum and expected.checksum_type:
+        got = file_digest(part, expected.checksum_type)
+        if got != expected.checksum.lower():
+            part.unlink()
+            raise DownloadError(
+                f"téléchargement de « {label} » refusé : somme de contrôle {expected.checksum_type.upper()} "
+                f"{got} différente de celle publiée par le catalogue ({expected.checksum.lower()}) pour {url} ; "
+                "fichier supprimé, rien n'a été importé")
+
+
+def fetch(url: str, target: str | Path, *, expected: Expected = Expected(), label: str | None = None,
+          client: httpx.Client | None = None, progress: Progress | None = None,
+          timeout: float = 60.0) -> Path:
+    """Download ``url`` to ``target``, resuming a previous ``.part``; returns ``target``.
 
     Raises
     ------
-    ParameterError
-        Unknown ``name``.
+    NetworkError
+        The server cannot be reached (nothing is written beyond the ``.part``).
     DownloadError
-        HTTP status other than 2xx, or a network failure; no file is left behind.
+        HTTP error, or size or checksum different from ``expected`` (the ``.part`` is removed).
     """
-    if name not in SOURCES:
-        raise ParameterError(
-            f"source « {name} » inconnue ; sources possibles : {', '.join(sorted(SOURCES))}"
-        )
-    src = SOURCES[name]
-    url = f"{base_url_override.rstrip('/')}/{src.filename}" if base_url_override else src.url
-    dest_dir = Path(dest_dir)
-    dest_dir.mkdir(parents=True, exist_ok=True)
-    target = dest_dir / src.filename
+    target = Path(target)
+    label = label or target.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    part = target.with_name(target.name + ".part")
     own = client is None
-    client = client or httpx.Client(follow_redirects=True, timeout=timeout)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{src.filename}.", suffix=".part", dir=dest_dir)
-    tmp = Path(tmp_name)
+    client = client or httpx.Client(follow_redirects=True, timeout=httpx.Timeout(timeout, connect=15.0))
     try:
-        with os.fdopen(fd, "wb") as out, client.stream("GET", url) as response:
-            if response.status_code >= 400:
-                raise DownloadError(
-                    f"téléchargement de « {name} » impossible : le serveur a répondu HTTP "
-                    f"{response.status_code} pour {url}"
-                )
-            for chunk in response.iter_bytes():
-                out.write(chunk)
-        os.replace(tmp, target)
+        have = part.stat().st_size if part.exists() else 0
+        if expected.size is not None and have > expected.size:
+            part.unlink()
+            have = 0
+        headers = {"Range": f"bytes={have}-"} if have else {}
+        if not (expected.size is not None and have == expected.size):
+            with client.stream("GET", url, headers=headers) as response:
+                if response.status_code == 416 and have:  # nothing left to send: the .part is whole
+                    pass
+                elif response.status_code >= 400:
+                    raise DownloadError(
+                        f"téléchargement de « {label} » impossible : le serveur a répondu HTTP "
+                        f"{response.status_code} pour {url}")
+                else:
+                    resumed = response.status_code == 206
+                    if not resumed:
+                        have = 0  # the server ignored the range: start again
+                    length = response.headers.get("content-length")
+                    total = have + int(length) if length and length.isdigit() else expected.size
+                    with part.open("ab" if resumed else "wb") as out:
+                        for chunk in response.iter_bytes():  # no re-chunking: what arrived is kept
+                            out.write(chunk)
+                            have += len(chunk)
+                            if progress:
+                                progress(have, total)
+        _check(part, expected, label, url)
+        os.replace(part, target)
         return target
+    except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+        raise NetworkError(f"« {label} » injoignable ({type(exc).__name__}) : {url}") from exc
     except httpx.HTTPError as exc:
+        # the .part stays: the next attempt resumes it
         raise DownloadError(
-            f"téléchargement de « {name} » interrompu ({type(exc).__name__} : {exc}) pour {url}"
-        ) from exc
+            f"téléchargement de « {label} » interrompu ({type(exc).__name__} : {exc}) pour {url} ; "
+            "relancez la commande pour le reprendre") from exc
     finally:
-        if tmp.exists():
-            tmp.unlink()
         if own:
             client.close()
 
 
-__all__ = ["SOURCES", "Source", "download", "DownloadError"]
+__all__ = ["DownloadError", "Expected", "NetworkError", "NotInCatalogue", "HASHES", "fetch", "file_digest", "matches"]

@@ -1,7 +1,11 @@
 """The build pipeline behind ``accesoins build`` and ``make run``.
 
 Idempotent: the territory is rebuilt only when the packages it comes from
-change; the demonstration offer is generated only when no offer exists.
+change; the demonstration offer is generated only when no offer exists; the
+national sources (``rules/sources.yaml``) are fetched when the settings are
+given and the catalogues reachable, and imported only when their file changed.
+Real rows replace the demonstration rows of the categories they bring, so a
+category no source covered stays labelled as demonstration.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from ..config import Settings
 from ..offer.demo import demo_offer
 from ..store.db import Store
 from ..store.loading import load_batch
@@ -19,6 +24,7 @@ from ..territory.build import build_territory
 from ..territory.sources import TERRITORY_SOURCES
 
 Step = Callable[[str], None]
+ProgressFactory = Callable[[str], Callable[[int, int | None], None]]
 
 
 TERRITORY_BUILD_VERSION = 2  # bump when the build itself changes what it stores
@@ -89,12 +95,31 @@ def ensure_observatory(store: Store, *, force: bool = False, step: Step | None =
     return build_observatory(store, step=step)
 
 
-def build_all(store: Store, node_modules: Path, *, force: bool = False,
-              step: Step | None = None) -> dict[str, object]:
-    """Everything ``make run`` needs, skipping what is current."""
+def ensure_national(store: Store, settings: Settings, *, step: Step | None = None,
+                    progress: ProgressFactory | None = None) -> dict[str, object]:
+    """Fetch and import the national sources (or say in one line why not)."""
+    from .sources import fetch_and_import
+
+    return fetch_and_import(store, settings, step=step, progress=progress)
+
+
+def build_all(store: Store, node_modules: Path, *, force: bool = False, step: Step | None = None,
+              settings: Settings | None = None, progress: ProgressFactory | None = None) -> dict[str, object]:
+    """Everything ``make run`` needs, skipping what is current.
+
+    Without ``settings`` no national source is fetched (the demonstration offer only).
+    """
     report: dict[str, object] = {}
     report["territory"] = ensure_territory(store, node_modules, force=force, step=step)
     report["offer"] = ensure_offer(store, step=step)
+    report["national"] = ensure_national(store, settings, step=step, progress=progress) if settings else None
     report["orientation"] = ensure_orientation(store, step=step)
+    if report["orientation"] is None and report["national"] and "pharmacie" in report["national"]["categories"]:
+        # officines just imported (FINESS): the demonstration hours and rotas move onto them
+        from .orientation import write_demo
+
+        if step:
+            step("Pharmacies réelles (FINESS), horaires et gardes de démonstration (fictifs)")
+        report["orientation"] = write_demo(store)
     report["observatory"] = ensure_observatory(store, force=force, step=step)
     return report

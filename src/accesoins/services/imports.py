@@ -40,6 +40,7 @@ def import_file(store: Store, kind: str, path: str | Path, *, skip_unknown: bool
         from .references import import_drees_apl
 
         return import_drees_apl(store, path, vintage=vintage, skip_unknown=skip_unknown)
+    keep = options.pop("categories", None)  # national build: each category from one source
     index = commune_index(store)
     common = {"communes": index, "skip_unknown": skip_unknown, "vintage": vintage}
     if kind == "bpe":
@@ -69,6 +70,11 @@ def import_file(store: Store, kind: str, path: str | Path, *, skip_unknown: bool
             if rule.get("commune_column"):
                 options.setdefault("mapping", {"code_commune": rule["commune_column"]})
         batch = generic.read_generic(path, locate=CommuneLocator.from_store(store), **common, **options)
+    if keep is not None and batch.kind == "offer":
+        left = sorted(set(batch.rows["category"]) - set(keep))
+        if left:
+            batch.rows = batch.rows[batch.rows["category"].isin(keep)].reset_index(drop=True)
+            batch.warnings.append("catégories laissées à d'autres sources (rules/sources.yaml) : " + ", ".join(left))
     report = load_batch(store, batch)
     report["title"] = batch.title
     report["vintage"] = batch.vintage
