@@ -99,7 +99,7 @@ def test_bounds_refuse_and_leave_the_store_unchanged(store_copy, tmp_path):
 
 def test_2026_formats_land_with_exact_counts(store_copy):
     fin = import_file(store_copy, "finess", FORMATS / "finess" / "etalab-cs1100502-stock-20260512-excerpt.csv")
-    assert fin["source_id"] == "finess:2026-05-12" and fin["added"] == 3 and fin["rejected"] == 0
+    assert fin["source_id"] == "finess:2026-05-12" and fin["added"] == 4 and fin["rejected"] == 0
     assert fin["outside_territory"] == {"Saint-Martin": 2, "Saint-Barthélemy": 1, "Wallis-et-Futuna": 1}
     plus = import_file(store_copy, "finess", FIXTURES / "finess_plus_structures_fixture.json")
     assert plus["source_id"] == "finess:2026-03-09" and plus["added"] == 5
@@ -126,7 +126,7 @@ def test_cli_summary(built_db, tmp_path, monkeypatch, real_data):
                                  str(FORMATS / "finess" / "etalab-cs1100502-stock-20260512-excerpt.csv")])
     assert result.exit_code == 0, result.output
     text = re.sub(r"\s+", " ", result.output)
-    assert "3 lignes importées" in text and "4 lignes — Saint-Barthélemy 1, Saint-Martin 2, Wallis-et-Futuna 1" in text
+    assert "4 lignes importées" in text and "4 lignes — Saint-Barthélemy 1, Saint-Martin 2, Wallis-et-Futuna 1" in text
     for name in ("bpe_medecins_generalistes_par_commune.csv", "bpe_maternites_par_commune.csv"):
         result = runner.invoke(app, ["import", "bpe", str(real_data / name), "--vintage", "2017"])
         assert result.exit_code == 0, result.output
