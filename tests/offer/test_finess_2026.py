@@ -111,6 +111,11 @@ def test_finess_plus_in_a_zip(real_communes, tmp_path):
     with zipfile.ZipFile(z, "w") as zf:
         zf.write(PLUS, "finess-structures-journalier-20260309.json")
     assert len(read_finess(z, communes=real_communes).rows) == 5
+    import gzip
+
+    gz = tmp_path / "finess-structures.json.gz"
+    gz.write_bytes(gzip.compress(PLUS.read_bytes()))
+    assert len(read_finess(gz, communes=real_communes).rows) == 5
 
 
 @pytest.mark.parametrize("mutate,field", [
