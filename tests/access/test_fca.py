@@ -270,3 +270,12 @@ def test_sparse_integer_ids_fall_back_to_hashing():
     got = e2sfca(demand, supply, cost, STEPS)
     r = 2 / (10 * 2 / 3 + 30)
     assert got.to_dict() == pytest.approx({-5: 2 / 3 * r, 10**12: r}, rel=1e-12)
+
+
+def test_every_pair_beyond_the_steps_gives_zero_not_an_error():
+    demand, supply, cost = hand_problem()
+    far = cost.assign(minutes=cost["minutes"] + 30.0)
+    got = e2sfca(demand, supply, far, STEPS)
+    assert got.to_dict() == {"A": 0.0, "B": 0.0, "C": 0.0}
+    with pytest.raises(ParameterError, match="types d'identifiants"):
+        e2sfca(demand.set_axis([1, 2, 3]), supply, far, STEPS)

@@ -53,14 +53,15 @@ def test_etalab_2026_excerpt(real_communes):
     b = read_finess(EXCERPT, communes=real_communes)
     assert b.vintage == "2026-05-12"
     rows = b.rows.set_index("site_id")
-    assert sorted(rows.index) == ["010000024", "970300026", "970400024"]
-    assert rows.code_commune.to_dict() == {"010000024": "01451", "970300026": "97302", "970400024": "97411"}
-    assert set(rows.category) == {"hopital"}
+    assert rows.code_commune.to_dict() == {"010000024": "01451", "970300026": "97302", "970400024": "97411",
+                                           "970409645": "97408"}
+    assert rows.category.to_dict() == {"010000024": "hopital", "970300026": "hopital", "970400024": "hopital",
+                                       "970409645": "autre_sante"}  # 146, alternative à la dialyse
     # Saint-Barthélemy (9A/123), Saint-Martin (9A/127, twice) and Wallis (9J): counted, not errors
     assert b.outside_counts() == {"Saint-Martin": 2, "Saint-Barthélemy": 1, "Wallis-et-Futuna": 1}
     assert b.outside.line.tolist() == [3, 4, 5, 13]
     assert len(b.rejected) == 0
-    assert any(w.startswith("7 établissements d'autres catégories") for w in b.warnings)
+    assert any(w.startswith("6 établissements d'autres catégories") for w in b.warnings)
 
 
 def test_etalab_2026_geolocalisation_forms(real_communes, tmp_path):
@@ -110,6 +111,11 @@ def test_finess_plus_in_a_zip(real_communes, tmp_path):
     with zipfile.ZipFile(z, "w") as zf:
         zf.write(PLUS, "finess-structures-journalier-20260309.json")
     assert len(read_finess(z, communes=real_communes).rows) == 5
+    import gzip
+
+    gz = tmp_path / "finess-structures.json.gz"
+    gz.write_bytes(gzip.compress(PLUS.read_bytes()))
+    assert len(read_finess(gz, communes=real_communes).rows) == 5
 
 
 @pytest.mark.parametrize("mutate,field", [

@@ -41,6 +41,9 @@ def test_two_real_bpe_files_in_sequence_keep_both(store_copy, real_data):
     assert gp["covered_categories"] == ["medecin_generaliste"]
     mat = import_file(store_copy, "bpe", real_data / "bpe_maternites_par_commune.csv", skip_unknown=True,
                       vintage="2017")
+    # exact: the national store maps every 2017 code (merged communes through their history)
+    assert (gp["rows"], gp["rejected"], gps) == (9486, 0, 58_034)
+    assert (mat["rows"], mat["rejected"], _sum(store_copy, "maternite")) == (421, 0, 516)
     # the maternities file replaces nothing of the GPs: they are left in place, all of them
     assert mat["replaced"] == 0 and mat["left_in_place"] == gp["rows"]
     assert _sum(store_copy, "medecin_generaliste") == gps
@@ -96,7 +99,7 @@ def test_bounds_refuse_and_leave_the_store_unchanged(store_copy, tmp_path):
 
 def test_2026_formats_land_with_exact_counts(store_copy):
     fin = import_file(store_copy, "finess", FORMATS / "finess" / "etalab-cs1100502-stock-20260512-excerpt.csv")
-    assert fin["source_id"] == "finess:2026-05-12" and fin["added"] == 3 and fin["rejected"] == 0
+    assert fin["source_id"] == "finess:2026-05-12" and fin["added"] == 4 and fin["rejected"] == 0
     assert fin["outside_territory"] == {"Saint-Martin": 2, "Saint-Barthélemy": 1, "Wallis-et-Futuna": 1}
     plus = import_file(store_copy, "finess", FIXTURES / "finess_plus_structures_fixture.json")
     assert plus["source_id"] == "finess:2026-03-09" and plus["added"] == 5
@@ -114,11 +117,22 @@ def test_2026_formats_land_with_exact_counts(store_copy):
     assert xy["left_in_place"] == 2  # maternité of Paris, GP of 01001
 
 
-def test_cli_summary(built_db, tmp_path, monkeypatch):
+def test_cli_summary(built_db, tmp_path, monkeypatch, real_data):
     db = tmp_path / "cli.duckdb"
     shutil.copyfile(built_db, db)
     monkeypatch.setenv("ACCESOINS_DB", str(db))
     runner = CliRunner()
+    result = runner.invoke(app, ["import", "finess",
+                                 str(FORMATS / "finess" / "etalab-cs1100502-stock-20260512-excerpt.csv")])
+    assert result.exit_code == 0, result.output
+    text = re.sub(r"\s+", " ", result.output)
+    assert "4 lignes importées" in text and "4 lignes — Saint-Barthélemy 1, Saint-Martin 2, Wallis-et-Futuna 1" in text
+    for name in ("bpe_medecins_generalistes_par_commune.csv", "bpe_maternites_par_commune.csv"):
+        result = runner.invoke(app, ["import", "bpe", str(real_data / name), "--vintage", "2017"])
+        assert result.exit_code == 0, result.output
+    text = re.sub(r"\s+", " ", result.output)
+    assert "Ajoutées : 421 ; remplacées" in text and "laissées en place (même source, hors de ce que couvre " \
+        "le fichier) : 9 486" in text  # \u202f became a space
     result = runner.invoke(app, ["import", "bpe", str(FIXTURES / "DS_BPE_data.csv")])
     assert result.exit_code == 0, result.output
     text = re.sub(r"\s+", " ", result.output)

@@ -141,18 +141,32 @@ class Coded:
         return np.bincount(mapping[known], weights=values[known], minlength=n)
 
 
-def _code_space(col: pd.Series, index: pd.Index) -> tuple[np.ndarray, np.ndarray, bool]:
-    """Codes of ``col`` into its space, the map of the space onto ``index``, any id known."""
+def _code_space(
+    col: pd.Series, index: pd.Index, rows: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Codes of ``col`` (its ``rows`` only, if given) into its space, the map of the space
+    onto ``index``, and whether any id is known."""
     if isinstance(col.dtype, pd.CategoricalDtype):
         codes = np.asarray(col.array.codes)
+        codes = codes if rows is None else codes.take(rows)
         cats = col.cat.categories
         if len(codes) == 0 or codes.min() >= 0:
             itype = np.int32 if len(cats) < 2**31 - 1 else np.int64
-            mapping = index.get_indexer(cats)
+            mapping = np.arange(len(cats)) if cats.equals(index) else index.get_indexer(cats)
             return codes.astype(itype, copy=False), mapping, bool((mapping >= 0).any())
+    if rows is not None:
+        col = _take_rows(col, rows)
     found = positions(col, index, missing=len(index))
     known = bool(len(found)) and bool((found != len(index)).any())
     return found, np.append(np.arange(len(index)), -1), known
+
+
+def _take_rows(col: pd.Series, rows: np.ndarray) -> pd.Series:
+    """Rows of a column, through its array directly (numpy, or Arrow for strings)."""
+    values = col.array
+    if isinstance(col.dtype, np.dtype):
+        return pd.Series(col.to_numpy().take(rows))
+    return pd.Series(values.take(rows))
 
 
 def align_codes(
@@ -164,20 +178,61 @@ def align_codes(
     dest: str,
     cost_col: str,
     require_origin: bool = True,
+    max_minutes: float | None = None,
 ) -> Coded:
-    """Validate the cost frame and code its pairs for the catchment kernels (see :class:`Coded`)."""
+    """Validate the cost frame and code its pairs for the catchment kernels (see :class:`Coded`).
+
+    With ``max_minutes`` (the decay's reach), pairs that cannot weigh anything are
+    dropped before any id is looked up: first those beyond ``max_minutes`` (or of
+    unknown time), then those to an id without supply. Ids are then looked up on
+    the remaining rows only (on the national 30-minute commune table, 9 % of them).
+    """
     minutes = _check_cost(cost, origin, dest, cost_col)
-    o, o_map, known = _code_space(cost[origin], origins)
-    d, d_map, _ = _code_space(cost[dest], dests)
-    if require_origin and len(o) and len(origins) and not known:
+    ocol, dcol = cost[origin], cost[dest]
+    if require_origin and len(ocol) and len(origins) and _id_kind(ocol.dtype) * _id_kind(
+        origins.dtype
+    ) < 0:
+        raise _no_origin(origin)
+    rows = None
+    if max_minutes is not None and len(minutes):
+        keep = minutes <= max_minutes  # NaN: False
+        if keep.sum() < 0.7 * len(keep):
+            rows = np.flatnonzero(keep)
+    d, d_map, _ = _code_space(dcol, dests, rows)
+    if max_minutes is not None and len(d):
+        known_d = (d_map >= 0)[d]  # the extra slot of unknown ids maps to −1 too
+        if not known_d.all():
+            sel = np.flatnonzero(known_d)
+            rows, d = (sel if rows is None else rows.take(sel)), d.take(sel)
+    o, o_map, known = _code_space(ocol, origins, rows)
+    if rows is not None:
+        minutes = minutes.take(rows)
+    elif require_origin and len(o) and len(origins) and not known:
         # Almost always ids of different types ("01001" vs 1001), not a real empty problem.
-        raise ParameterError(
-            f"« cost » : aucune origine ({origin}) ne figure dans l'index de la demande "
-            "(types d'identifiants différents ?)."
-        )
+        raise _no_origin(origin)
     if o.dtype != d.dtype:
         o, d = o.astype(np.int64), d.astype(np.int64)
     return Coded(o=o, d=d, minutes=minutes, o_map=o_map, d_map=d_map, known_origins=known)
+
+
+def _no_origin(origin: str) -> ParameterError:
+    return ParameterError(
+        f"« cost » : aucune origine ({origin}) ne figure dans l'index de la demande "
+        "(types d'identifiants différents ?)."
+    )
+
+
+def _id_kind(dtype: object) -> int:
+    """+1 numeric ids, −1 text ids, 0 unknown (Python objects): ids of opposite kinds never match."""
+    if isinstance(dtype, pd.CategoricalDtype):
+        dtype = dtype.categories.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return 0
+    if pd.api.types.is_numeric_dtype(dtype):
+        return 1
+    if pd.api.types.is_string_dtype(dtype) and not isinstance(dtype, np.dtype):
+        return -1
+    return 0
 
 
 def check_cost_columns(cost: pd.DataFrame, *, origin: str, dest: str, cost_col: str) -> None:

@@ -40,7 +40,7 @@ class Weighted(NamedTuple):
 
 
 def weigh(pairs: Coded, decay: Decay) -> Weighted:
-    """Decay weights of the pairs (a pair of weight 0 adds nothing, so none is dropped)."""
+    """Decay weights of the coded pairs (align with ``max_minutes`` to drop the useless first)."""
     return Weighted(pairs, np.ascontiguousarray(decay(pairs.minutes), dtype=np.float64))
 
 
@@ -147,7 +147,10 @@ def weighed_part(
     frame: pd.DataFrame, origins: pd.Index, dests: pd.Index, decay: Decay, cols: dict[str, str]
 ) -> Weighted:
     """Align one part of a pair table against every origin and site, and weigh its pairs."""
-    return weigh(align_codes(frame, origins, dests, **cols, require_origin=False), decay)
+    pairs = align_codes(
+        frame, origins, dests, **cols, require_origin=False, max_minutes=decay.max_minutes
+    )
+    return weigh(pairs, decay)
 
 
 THREAD_MIN_PAIRS = 1_000_000  # below this, threads cost more than they save

@@ -221,4 +221,4 @@ def _pairs_from_callable(
     cols: dict[str, str],
 ) -> Weighted:
     # An origin of the frame outside the block (or of another id type) is an error of fn.
-    return weigh(align_codes(fn(ids), ids, dests, **cols), decay)
+    return weigh(align_codes(fn(ids), ids, dests, **cols, max_minutes=decay.max_minutes), decay)

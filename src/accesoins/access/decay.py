@@ -16,7 +16,6 @@ import numpy as np
 
 from accesoins.errors import ParameterError
 
-
 STEP_BOUNDS = ("exclusive", "inclusive")
 
 

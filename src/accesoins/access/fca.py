@@ -69,7 +69,9 @@ def catchment(
                 "(types d'identifiants différents ?)."
             )
     else:
-        pairs = align_codes(cost, demand.index, supply.index, **cols)
+        pairs = align_codes(
+            cost, demand.index, supply.index, **cols, max_minutes=decay.max_minutes
+        )
         values = two_steps([weigh(pairs, decay)], [p], s, [len(p)])
     return pd.Series(values, index=demand.index, name=name)
 

@@ -32,6 +32,7 @@ A JSON file has no meaningful line numbers: errors name the record path instead
 
 from __future__ import annotations
 
+import gzip
 import io
 import re
 import zipfile
@@ -59,7 +60,7 @@ def is_json(path: str | Path) -> bool:
     path = Path(path)
     if not path.exists():
         return False
-    if path.suffix.lower() == ".json":
+    if path.suffix.lower() == ".json" or path.name.lower().endswith(".json.gz"):
         return True
     if path.suffix.lower() == ".zip":
         with zipfile.ZipFile(path) as zf:
@@ -81,6 +82,9 @@ def _open(path: Path) -> Iterator[io.BufferedIOBase]:
                 )
             with zf.open(members[0]) as fh:
                 yield fh
+    elif path.suffix.lower() == ".gz":
+        with gzip.open(path, "rb") as fh:
+            yield fh
     else:
         with path.open("rb") as fh:
             yield fh
@@ -177,7 +181,7 @@ def read_finess_plus(
     Parameters
     ----------
     path : str or Path
-        The structures ``.json`` document (or a ``.zip`` holding it).
+        The structures ``.json`` document (or a ``.zip`` holding it, or ``.json.gz``).
     communes : CommuneIndex
         Current communes and the mapping of old codes.
     skip_unknown : bool, default False
