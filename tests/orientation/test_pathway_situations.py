@@ -66,3 +66,18 @@ def test_every_option_is_sourced():
                     {"motif": "suivi", "medecin": "non"}, {"motif": "fievre", "moment": "jour", "medecin": "non"}):
         _, r = kinds(urgence="non", **answers)
         assert all(o["source"]["url"].startswith("https://") and o["source"]["title"] for o in r["options"])
+
+
+def test_api_carries_every_answer_of_the_flow(settings):
+    from fastapi.testclient import TestClient
+
+    from accesoins.api.app import create_app
+
+    with TestClient(create_app(settings)) as client:
+        night = client.get("/orientation/a-qui-m-adresser.json", params={
+            "urgence": "non", "motif": "enfant", "signes_enfant": "non", "age": "3", "moment": "garde"}).json()
+        assert night["question"] is None
+        assert [o["kind"] for o in night["result"]["options"]][:2] == ["pediatre", "permanence_des_soins"]
+        signs = client.get("/orientation/a-qui-m-adresser.json", params={
+            "urgence": "non", "motif": "enfant", "signes_enfant": "oui"}).json()
+        assert signs["result"]["emergency"] is True

@@ -105,10 +105,12 @@ def flow(
     sexe: Annotated[str, Query(max_length=10)] = "",
     medecin: Annotated[str, Query(max_length=10)] = "",
     specialite: Annotated[str, Query(max_length=20)] = "",
+    signes_enfant: Annotated[str, Query(max_length=10)] = "",
+    moment: Annotated[str, Query(max_length=10)] = "",
     lieu: Annotated[str, Query(max_length=100, description="Commune ou code postal (facultatif)")] = "",
 ) -> dict:
     answers = {"urgence": urgence, "motif": motif, "age": age, "sexe": sexe, "medecin": medecin,
-               "specialite": specialite}
+               "specialite": specialite, "signes_enfant": signes_enfant, "moment": moment}
     data = _data(request) if lieu.strip() else None
     out = svc.orientation_flow(data, answers, lieu=lieu)
     out["lieu"] = lieu
