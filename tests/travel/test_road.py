@@ -96,7 +96,7 @@ def test_origins_to_destinations_include_same_id():
 
 def test_cache_key_is_stable_and_depends_on_parameters():
     a, b = RoadTimeModel(), RoadTimeModel()
-    assert a.cache_key() == b.cache_key() and a.cache_key().startswith("road-v1-")
+    assert a.cache_key() == b.cache_key() and a.cache_key().startswith("road-v2-")
     assert RoadTimeModel(detour_factor=1.4).cache_key() != a.cache_key()
     with pytest.raises(dataclasses.FrozenInstanceError):
         a.detour_factor = 2.0  # type: ignore[misc]
