@@ -131,6 +131,11 @@ def supply(store: Store, category: str) -> tuple[pd.DataFrame, dict[str, object]
         values = attrs.map(lambda d, k=key: d.get(k))
         if values.notna().any():
             rows[col] = pd.to_numeric(values, errors="coerce")
+    # RPPS flags (import « rpps »): in the DREES scope (libéral, centre de santé), centre de santé
+    for key, col in (("perimetre_apl", "scope"), ("centre_sante", "centre_sante")):
+        values = attrs.map(lambda d, k=key: d.get(k))
+        if values.notna().any():
+            rows[col] = values.map(lambda v: None if v is None else str(v).lower() in ("true", "1", "oui"))
     if rows["unit"].eq("fte").any():  # FTE known for some rows: headcount stands in for the others
         rows["fte"] = rows["quantity"]
     return rows.drop(columns="attributes"), offer_provenance(store, category)

@@ -75,13 +75,17 @@ class RoadTimeModel:
     from the port); a ``relief`` multiplier slows trips in rugged or sparse areas.
     """
 
+    # Speeds calibrated against the official APL (DREES 2018 from the BPE GP counts, bench/fidelity.py):
+    # slower local and regional speeds than free-flow driving ranked communes best (Spearman
+    # 0.47 → 0.58); the long-distance speed does not enter the APL (beyond 20 minutes) and keeps
+    # the speed of main roads for nearest-care times.
     detour_factor: float = 1.3
     local_km: float = 5.0
     regional_km: float = 25.0
     urban_speed_kmh: float = 25.0
-    periurban_speed_kmh: float = 40.0
-    rural_speed_kmh: float = 55.0
-    regional_speed_kmh: float = 70.0
+    periurban_speed_kmh: float = 35.0
+    rural_speed_kmh: float = 40.0
+    regional_speed_kmh: float = 55.0
     long_speed_kmh: float = 95.0
     urban_density: float = 1500.0
     rural_density: float = 150.0
