@@ -7,9 +7,10 @@ département (population-weighted means, as the DREES aggregates). Writes
 ``bench/results/fidelity.json``.
 
 Exclusions, said in the output: Paris (département 75) is absent from the BPE file,
-so it is left out; Lyon and Marseille are whole communes in the BPE and in our
-territory, their reference arrondissements are averaged; communes merged since 2018
-are left out of the commune comparison.
+so it is left out; the 2018 reference has no row for Paris, Lyon or Marseille (cities or
+arrondissements), so Lyon and Marseille are left out of the commune comparison too
+(their GPs still count for their neighbours); communes merged since 2018 are left out.
+The petite couronne (92, 93, 94) is kept although it loses the Paris GPs within 20 minutes.
 
 Targets (issue 11): Spearman ≥ 0.80 by commune and ≥ 0.95 by département; share of the
 population under 2.5 within 2 points of the official share.

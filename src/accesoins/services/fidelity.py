@@ -182,3 +182,120 @@ def agreement(ours: pd.Series, official: pd.Series, population: pd.Series,
         "by_commune": pd.DataFrame({"ours": ours, "official": official, "difference": diff,
                                     "population": pop, "departement": dep}),
     }
+
+
+# --- the « Écart à la DREES » page -------------------------------------------------------------
+
+DIFF_BREAKS = [-2.0, -1.0, -0.5, 0.5, 1.0, 2.0]
+DIFF_COLOURS = ["#2166ac", "#67a9cf", "#d1e5f0", "#f7f7f7", "#fddbc7", "#ef8a62", "#b2182b"]  # diverging
+SCATTER_MAX_POINTS = 4000
+
+
+def _scope(store: Store, level: str, code: str | None) -> tuple[str, str, str]:
+    """SQL filter on communes, label of the territory and the map level."""
+    from ..errors import ParameterError
+
+    if level == "france":
+        return "TRUE", "France", "departement"
+    if level not in ("region", "departement") or not code:
+        raise ParameterError("territoire : niveau « france », « region » ou « departement » (avec son code).")
+    table, col = ("regions", "code_region") if level == "region" else ("departements", "code_departement")
+    rows = store.records(f"SELECT nom FROM {table} WHERE {col} = ?", [code])
+    if not rows:
+        raise ParameterError(f"{'région' if level == 'region' else 'département'} « {code} » inconnu.")
+    return f"c.{col} = '{code}'", str(rows[0]["nom"]), "commune" if level == "departement" else "departement"
+
+
+def _diff_legend() -> list[dict[str, object]]:
+    bounds = [None, *DIFF_BREAKS, None]
+    out = []
+    for i, colour in enumerate(DIFF_COLOURS):
+        lo, hi = bounds[i], bounds[i + 1]
+        text = (f"moins de {lo if lo is not None else hi:+g}".replace(".", ",") if lo is None else
+                f"{lo:+g} ou plus".replace(".", ",") if hi is None else
+                f"de {lo:+g} à moins de {hi:+g}".replace(".", ","))
+        out.append({"colour": colour, "min": lo, "max": hi, "label": text})
+    return out
+
+
+def fidelity(store: Store, level: str = "france", code: str | None = None, *, vintage: str | None = None,
+             variant: str = "ensemble") -> dict[str, object]:
+    """Official and recomputed APL side by side for a territory, with the agreement figures."""
+    from ..errors import ParameterError
+    from ..store.territory import commune_index
+
+    if variant not in VARIANTS:
+        raise ParameterError(f"variante « {variant} » inconnue ; variantes : {', '.join(VARIANTS)}")
+    store.require_territory()
+    where, label, map_level = _scope(store, level, code)
+    indicator = "apl_medecin_generaliste" + ("_65" if variant == "65" else "")
+    base = {"title": "Écart à la DREES", "level": level, "code": code, "territory": label, "variant": variant,
+            "variant_label": VARIANTS[variant], "indicator": indicator, "threshold": THRESHOLD,
+            "within": WITHIN, "import_command": IMPORT_COMMAND, "vintages": reference_vintages(store)}
+    reference = reference_apl(store, vintage, variant)
+    if reference is None:
+        return {**base, "imported": False,
+                "message": "Les valeurs officielles de l'APL (DREES) ne sont pas importées : "
+                           f"importez le classeur DREES avec « {IMPORT_COMMAND} »."}
+    meta = store.records("SELECT unit, parameters, vintages, is_demo FROM indicator_meta WHERE indicator = ?",
+                         [indicator])
+    if not meta:
+        return {**base, "imported": True, "computed": False, "reference": reference[1],
+                "message": "L'APL recalculée n'est pas dans la base : lancez « accesoins build »."}
+    official, ref_info = reference
+    official, mapping = to_current_communes(official, commune_index(store).resolve_many)
+    communes = store.df(
+        "SELECT c.code_commune, c.nom, c.code_departement, coalesce(c.population, 0) AS population, v.value "
+        "FROM communes c LEFT JOIN indicator_values v ON v.level = 'commune' AND v.code = c.code_commune "
+        f"AND v.indicator = ? WHERE {where}", [indicator]).set_index("code_commune")
+    fig = agreement(communes["value"].dropna(), official, communes["population"], communes["code_departement"])
+    by_commune, by_dep = fig.pop("by_commune"), fig.pop("by_departement")
+    names = communes["nom"]
+    rows = by_commune.assign(nom=names.reindex(by_commune.index)).sort_values("difference")
+    worst = pd.concat([rows.head(10), rows.tail(10)]) if len(rows) > 20 else rows
+    scatter = by_commune
+    if len(scatter) > SCATTER_MAX_POINTS:  # the largest communes, then an even sample of the others
+        scatter = scatter.sort_values("population", ascending=False).iloc[:: max(1, len(scatter) // SCATTER_MAX_POINTS)]
+    dep_names = dict(store.con.execute("SELECT code_departement, nom FROM departements").fetchall())
+    meta = meta[0]
+    import json as _json
+
+    return {
+        **base, "imported": True, "computed": True,
+        "reference": ref_info, "mapping": mapping,
+        "unit": meta["unit"], "is_demo": bool(meta["is_demo"]),
+        "parameters": _json.loads(meta["parameters"]), "data_vintages": _json.loads(meta["vintages"]),
+        "figures": {k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in fig.items()},
+        "departements": [{"code": d, "nom": dep_names.get(d, d), "official": float(r.official), "ours": float(r.ours),
+                          "difference": float(r.ours - r.official)} for d, r in by_dep.iterrows()],
+        "largest_differences": [{"code": c, "nom": r.nom, "official": float(r.official), "ours": float(r.ours),
+                                 "difference": float(r.difference)} for c, r in worst.iterrows()],
+        "scatter": [[float(r.official), float(r.ours)] for r in scatter.itertuples()],
+        "map": {"level": map_level, "geo_url": f"/geo/{map_level}.geojson"
+                + (f"?departement={code}" if map_level == "commune" else ""),
+                "values_url": f"/ecart-drees/carte.json?niveau={level}" + (f"&code={code}" if code else "")
+                + f"&variante={variant}" + (f"&millesime={ref_info['vintage']}" if vintage else "")},
+    }
+
+
+def fidelity_map(store: Store, level: str = "france", code: str | None = None, *, vintage: str | None = None,
+                 variant: str = "ensemble") -> dict[str, object]:
+    """Differences (recomputed − official) for the map: by commune in a département, else by département."""
+    page = fidelity(store, level, code, vintage=vintage, variant=variant)
+    values: dict[str, float | None] = {}
+    if page.get("computed"):
+        if page["map"]["level"] == "commune":
+            official, _ = reference_apl(store, vintage, variant)
+            from ..store.territory import commune_index
+
+            official, _ = to_current_communes(official, commune_index(store).resolve_many)
+            ours = store.df("SELECT v.code, v.value FROM indicator_values v JOIN communes c ON c.code_commune = v.code "
+                            "WHERE v.level = 'commune' AND v.indicator = ? AND c.code_departement = ?",
+                            [page["indicator"], code]).set_index("code")["value"]
+            diff = (ours - official.reindex(ours.index)).dropna()
+            values = {c: round(float(v), 3) for c, v in diff.items()}
+        else:
+            values = {d["code"]: round(d["difference"], 3) for d in page["departements"]}
+    return {"level": page["map"]["level"], "departement": code if page["map"]["level"] == "commune" else None,
+            "unit": "d'écart (recalculée − officielle)", "values": values, "breaks": DIFF_BREAKS,
+            "legend": _diff_legend()}
