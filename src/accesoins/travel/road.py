@@ -230,9 +230,9 @@ class RoadTimeModel:
             oi, dj, t = oi[keep], dj[keep], t[keep]
             extra = self._link_pairs(origins, dests, (xyz_o, pace_o, relief_o), (xyz_d, pace_d, relief_d),
                                      zone_o, zone_d, cap)
-            if extra is not None:
+            if extra is not None:  # cross-zone pairs only: they never repeat a same-zone road pair
+                extra = _shortest(*extra, len(dests))
                 oi, dj, t = (np.concatenate([a, b]) for a, b in zip((oi, dj, t), extra, strict=True))
-                oi, dj, t = _shortest(oi, dj, t, len(dests))
 
         shared = np.flatnonzero(twin >= 0)
         area = _area(dests)[shared]
@@ -242,34 +242,78 @@ class RoadTimeModel:
         return pairs_frame(origins.index, dests.index, oi, dj, t)
 
     def _link_pairs(self, origins, dests, ends_o, ends_d, zone_o, zone_d, cap):
-        """Pairs joined through a ferry, barge, air or river link, or an enclave's gateway."""
-        links = load_links()
+        """Pairs of different zones joined through links (ferries, bridges' ends, enclave gateways).
+
+        The link ends (ports) form a small graph: a link joins its two ends, the road joins
+        two ports of the same zone. Shortest port-to-port times (Dijkstra) allow several hops
+        (Cilaos → Saint-Louis … Saint-André → Salazie); an origin reaches a port of its zone
+        by road, and a destination is reached by road from a port of its zone.
+        """
+        from scipy.sparse.csgraph import shortest_path
+
         xyz_o, pace_o, relief_o = ends_o
         xyz_d, pace_d, relief_d = ends_d
-        out_o, out_d, out_t = [], [], []
         pos_o = pd.Series(np.arange(len(origins)), index=origins.index.astype(str))
         pos_d = pd.Series(np.arange(len(dests)), index=dests.index.astype(str))
-        for link in links.crossings:
-            for a, b in ((link.a, link.b), (link.b, link.a)):
-                budget = cap - link.total_minutes
-                if budget < 0 or a not in pos_o.index or b not in pos_d.index:
-                    continue  # the ends must be points of the frames (commune codes)
-                ia, ib = int(pos_o[a]), int(pos_d[b])
-                # leg 1: origins of the zone of a, to a; leg 2: from b, to destinations of its zone
-                o1 = np.flatnonzero(zone_o == zone_o[ia])
-                t1 = self._leg(xyz_o[o1], pace_o[o1], relief_o[o1], xyz_o[ia], pace_o[ia], relief_o[ia])
-                t1[o1 == ia] = 0.0
-                o1, t1 = o1[t1 <= budget], t1[t1 <= budget]
-                if not len(o1):
+        crossings = load_links().crossings
+        ends = sorted({e for k in crossings for e in (k.a, k.b) if e in pos_o.index or e in pos_d.index})
+        if not ends:
+            return None
+
+        def attr(end: str):  # coordinates, pace, relief and zone of a port from either frame
+            if end in pos_o.index:
+                i = int(pos_o[end])
+                return xyz_o[i], pace_o[i], relief_o[i], zone_o[i]
+            i = int(pos_d[end])
+            return xyz_d[i], pace_d[i], relief_d[i], zone_d[i]
+
+        port = {e: k for k, e in enumerate(ends)}
+        info = [attr(e) for e in ends]
+        pxyz = np.array([x[0] for x in info])
+        ppace = np.array([x[1] for x in info])
+        prelief = np.array([x[2] for x in info])
+        pzone = np.array([x[3] for x in info])
+        n = len(ends)
+        graph = np.full((n, n), np.inf)
+        for k in range(n):  # road between ports of one zone
+            same = np.flatnonzero(pzone == pzone[k])
+            graph[k, same] = self._leg(pxyz[same], ppace[same], prelief[same], pxyz[k], ppace[k], prelief[k])
+        for link in crossings:
+            if link.a in port and link.b in port:
+                a, b = port[link.a], port[link.b]
+                graph[a, b] = graph[b, a] = min(graph[a, b], link.total_minutes)
+        np.fill_diagonal(graph, 0.0)
+        best = shortest_path(np.where(np.isfinite(graph), graph, 0.0), method="D", directed=True)
+        best[~np.isfinite(graph) & (best == 0) & ~np.eye(n, dtype=bool)] = np.inf
+
+        ids_o, ids_d = pos_o.index.to_numpy(), pos_d.index.to_numpy()
+        legs_o, legs_d = {}, {}
+        for k in range(n):  # road legs: origins to port k, port k to destinations (same zone)
+            o1 = np.flatnonzero(zone_o == pzone[k])
+            t1 = self._leg(xyz_o[o1], pace_o[o1], relief_o[o1], pxyz[k], ppace[k], prelief[k])
+            t1[ids_o[o1] == ends[k]] = 0.0
+            legs_o[k] = (o1[t1 <= cap], t1[t1 <= cap])
+            d2 = np.flatnonzero(zone_d == pzone[k])
+            t2 = self._leg(xyz_d[d2], pace_d[d2], relief_d[d2], pxyz[k], ppace[k], prelief[k])
+            t2[ids_d[d2] == ends[k]] = 0.0
+            legs_d[k] = (d2[t2 <= cap], t2[t2 <= cap])
+        out_o, out_d, out_t = [], [], []
+        for p in range(n):
+            o1, t1 = legs_o[p]
+            if not len(o1):
+                continue
+            for q in range(n):
+                hop = best[p, q]
+                if pzone[p] == pzone[q] or not np.isfinite(hop) or hop + t1.min() > cap:
                     continue
-                d2 = np.flatnonzero(zone_d == zone_d[ib])
-                t2 = self._leg(xyz_d[d2], pace_d[d2], relief_d[d2], xyz_d[ib], pace_d[ib], relief_d[ib])
-                t2[d2 == ib] = 0.0
-                d2, t2 = d2[t2 <= budget - t1.min()], t2[t2 <= budget - t1.min()]
-                total = t1[:, None] + link.total_minutes + t2[None, :]
+                d2, t2 = legs_d[q]
+                keep = t2 <= cap - hop - t1.min()
+                if not keep.any():
+                    continue
+                total = t1[:, None] + hop + t2[keep][None, :]
                 oo, dd = np.nonzero(total <= cap)
                 out_o.append(o1[oo])
-                out_d.append(d2[dd])
+                out_d.append(d2[keep][dd])
                 out_t.append(total[oo, dd])
         if not out_o:
             return None
