@@ -58,7 +58,7 @@ def prepare(store_path: Path) -> tuple[object, dict]:
 
 def measure(store, model=None, *, variant: str = "ensemble") -> dict[str, object]:
     from accesoins.services.access import compute_apl
-    from accesoins.services.fidelity import reference_apl, to_current_communes, agreement
+    from accesoins.services.fidelity import agreement, reference_apl, to_current_communes
     from accesoins.store.territory import commune_index
 
     t0 = time.perf_counter()
@@ -125,7 +125,8 @@ def main() -> None:
         print(f"APL {variant:8s} communes {f['communes']}  Spearman {f['spearman']:.3f}  Pearson {f['pearson']:.3f}  "
               f"dép. Spearman {f['departement_spearman']:.3f}  Pearson {f['departement_pearson']:.3f}  "
               f"±0,5 {100 * f['share_within_0_5']:.1f} %  médiane {f['median_ours']:.2f} / {f['median_official']:.2f}  "
-              f"pop <2,5 {100 * f['population_under_2_5_ours']:.1f} % / {100 * f['population_under_2_5_official']:.1f} %")
+              f"pop <2,5 {100 * f['population_under_2_5_ours']:.1f} % / "
+              f"{100 * f['population_under_2_5_official']:.1f} %")
     print("objectifs atteints :", result["targets_met"])
     sys.stdout.flush()
 

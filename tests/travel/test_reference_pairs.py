@@ -32,7 +32,7 @@ def test_model_error_on_real_road_times(store, capsys):
     ratios = []
     for row in pairs.itertuples():
         # the pair's départements as context: ports and gateways of the links are points too
-        deps = {row._1[:3] if row._1.startswith("97") else row._1[:2], row.to[:3] if row.to.startswith("97") else row.to[:2]}
+        deps = {c[:3] if c.startswith("97") else c[:2] for c in (row._1, row.to)}
         context = points[points.index.str.startswith(tuple(deps))]
         cost = model.travel_times(context, context.loc[[row.to]], max_minutes=600)
         got = cost.loc[(cost["origin"].astype(str) == row._1) & (cost["dest"].astype(str) == row.to), "minutes"]

@@ -20,7 +20,8 @@ TAGS = ["observatoire"]
 Level = Annotated[str, Query(alias="niveau", max_length=20, description="france, region ou departement")]
 Code = Annotated[str | None, Query(max_length=3, description="Code de la région ou du département")]
 Vintage = Annotated[str | None, Query(alias="millesime", max_length=4, description="Millésime de l'APL officielle")]
-Variant = Annotated[str, Query(alias="variante", max_length=10, description="ensemble ou 65 (médecins de 65 ans ou moins)")]
+Variant = Annotated[str, Query(alias="variante", max_length=10,
+                               description="ensemble ou 65 (médecins de 65 ans ou moins)")]
 
 
 @page(router, "/ecart-drees", "observatory/fidelity.html", tags=TAGS, inline=True,

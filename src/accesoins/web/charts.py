@@ -97,18 +97,21 @@ def scatter_chart(points: list[list[float]], *, title: str, x_label: str, y_labe
     ticks = [hi * i / 4 for i in range(5)]
     parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" xmlns="http://www.w3.org/2000/svg">'
              f'<title>{escape(title)}</title>'
-             f'<desc>{escape(f"{len(pts)} points ; en abscisse {x_label}, en ordonnée {y_label} ; diagonale : égalité")}</desc>',
+             f'<desc>{escape(f"{len(pts)} points ; abscisse : {x_label} ; ordonnée : {y_label} ; diagonale : égalité")}'
+             '</desc>',
              f'<line x1="{left}" y1="{top + h}" x2="{left + w}" y2="{top + h}" stroke="#44506a"/>',
              f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + h}" stroke="#44506a"/>',
              f'<line x1="{sx(0):.1f}" y1="{sy(0):.1f}" x2="{sx(hi):.1f}" y2="{sy(hi):.1f}" stroke="{_REF}" '
              'stroke-dasharray="4 4"/>']
     for t in ticks:
-        parts.append(f'<text x="{sx(t):.1f}" y="{top + h + 16}" text-anchor="middle" class="lab">{escape(_fmt(t))}</text>')
+        parts.append(f'<text x="{sx(t):.1f}" y="{top + h + 16}" text-anchor="middle" class="lab">'
+                     f'{escape(_fmt(t))}</text>')
         parts.append(f'<text x="{left - 6}" y="{sy(t) + 4:.1f}" text-anchor="end" class="lab">{escape(_fmt(t))}</text>')
     parts.append(f'<g fill="{_BAR}" fill-opacity="0.35">')
     parts.extend(f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="2"/>' for x, y in pts)
     parts.append("</g>")
-    parts.append(f'<text x="{left + w / 2:.1f}" y="{height - 6}" text-anchor="middle" class="lab">{escape(x_label)}</text>')
+    parts.append(f'<text x="{left + w / 2:.1f}" y="{height - 6}" text-anchor="middle" class="lab">'
+                 f'{escape(x_label)}</text>')
     parts.append(f'<text x="12" y="{top + h / 2:.1f}" text-anchor="middle" class="lab" '
                  f'transform="rotate(-90 12 {top + h / 2:.1f})">{escape(y_label)}</text>')
     parts.append("</svg>")
