@@ -48,7 +48,10 @@ def commune_zones(store: Store) -> pd.DataFrame:
     key = f"{stored_territory_key(store)}|links={links.digest}"
     if key in _ZONES:
         return _ZONES[key]
-    cached = store.df("SELECT code_commune, land_mass, zone FROM travel_zones WHERE zones_key = ?", [key])
+    try:
+        cached = store.df("SELECT code_commune, land_mass, zone FROM travel_zones WHERE zones_key = ?", [key])
+    except Exception:  # noqa: BLE001 - a read-only store older than migration 009: compute in memory
+        cached = pd.DataFrame()
     if len(cached):
         _ZONES[key] = cached.set_index("code_commune")
         return _ZONES[key]
