@@ -100,9 +100,10 @@ def test_gp_activity_bounds_and_age_cap():
 def test_headcount_imputation_is_reported():
     pop, cost = two_communes()
     res = apl(pop, pd.Series({"A": 2.0}), cost)
-    # S_A = 2 × 5400 = 10800; APL_A = 10800 / 1666.67 = 6.48; APL_B = 4.32
-    assert res.values.to_dict() == pytest.approx({"A": 6.48, "B": 4.32}, rel=1e-12)
-    assert "5400" in res.params["supply"]["kind"] and "imput" in res.params["supply"]["kind"]
+    # S_A = 2 × 4400 (headcount approximation) = 8800; APL_A = 8800 / 1666.67 = 5.28; APL_B = 3.52
+    assert res.values.to_dict() == pytest.approx({"A": 5.28, "B": 3.52}, rel=1e-12)
+    assert "4400" in res.params["supply"]["kind"] and res.params["supply"]["approximation"]
+    assert "headcount_activity" in res.params["rules"]
     assert res.params["demand"]["kind"].startswith("population brute")
 
 
@@ -112,8 +113,8 @@ def test_age_standardised_demand():
     by_age.loc["A", "0-4"] = 1000.0  # weight 2023: 1.12 → 1120
     by_age.loc["B", "90+"] = 1000.0  # weight 2023: 2.26 → 2260
     res = apl(by_age, pd.Series({"A": 1.0}), cost, vintage=2023)
-    # D_A = 1120 + 2/3·2260 = 2626.67; APL_A = 5400 / 2626.67
-    a = 5400 / (1120 + 2 / 3 * 2260)
+    # D_A = 1120 + 2/3·2260 = 2626.67; APL_A = 4400 (headcount approximation) / 2626.67
+    a = 4400 / (1120 + 2 / 3 * 2260)
     assert res.values.to_dict() == pytest.approx({"A": a, "B": 2 / 3 * a}, rel=1e-12)
     assert res.params["demand"]["age_weights"]["90+"] == 2.26
     with pytest.raises(ParameterError, match="tranches"):
@@ -146,12 +147,12 @@ def test_unit_says_what_was_counted_midwives_included():
     heads = pd.DataFrame({"site": ["A", "B", "B"]})
     res = apl(pop, heads, cost, profession="sage_femme")
     # A headcount over all inhabitants: neither FTE nor "per 100,000 women".
-    assert res.params["unit"] == "effectif/100 000 habitants"
+    assert res.params["unit"] == "effectif/100 000 habitants (population féminine non fournie)"
     assert res.params["supply"]["kind"].startswith("effectif")
     fte = apl(pop, heads.assign(fte=[1.0, 0.5, 0.5]), cost, profession="sage_femme")
-    assert fte.params["unit"] == "ETP/100 000 habitants"
+    assert fte.params["unit"] == "ETP/100 000 habitants (population féminine non fournie)"
     series = apl(pop, pd.Series({"A": 2.0}), cost, profession="sage_femme")
-    assert series.params["unit"] == "ETP ou effectif/100 000 habitants"
+    assert series.params["unit"] == "ETP ou effectif/100 000 habitants (population féminine non fournie)"
 
 
 def test_apl_steps_exclude_their_upper_bound():

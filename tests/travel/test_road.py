@@ -27,13 +27,16 @@ def random_points(n: int, seed: int = 1) -> pd.DataFrame:
 
 def test_hand_computed_time():
     m = RoadTimeModel()
-    # 10 km great-circle → 13 road km: 5 km at the local pace + 8 km at 70 km/h.
-    # Rural (55 km/h) to urban (25 km/h): mean pace (60/55 + 60/25)/2 = 1.74545… min/km.
-    t = m.minutes(np.array([10.0]), np.array([60 / 55]), np.array([60 / 25]))
-    assert t[0] == pytest.approx(5 * (60 / 55 + 60 / 25) / 2 + 8 * 60 / 70, rel=1e-12)
-    # 40 km → 52 road km: 5 local (peri-urban) + 20 at 70 + 27 at 95.
+    # 10 km great-circle → 13 road km: 5 km at the local pace + 8 km at 55 km/h (regional).
+    # Rural (40 km/h) to urban (25 km/h): mean pace (60/40 + 60/25)/2 min/km.
+    t = m.minutes(np.array([10.0]), np.array([60 / 40]), np.array([60 / 25]))
+    assert t[0] == pytest.approx(5 * (60 / 40 + 60 / 25) / 2 + 8 * 60 / 55, rel=1e-12)
+    # 40 km → 52 road km: 5 local + 20 at 55 + 27 at 95.
     t = m.minutes(np.array([40.0]), np.array([1.5]), np.array([1.5]))
-    assert t[0] == pytest.approx(5 * 1.5 + 20 * 60 / 70 + 27 * 60 / 95, rel=1e-12)
+    assert t[0] == pytest.approx(5 * 1.5 + 20 * 60 / 55 + 27 * 60 / 95, rel=1e-12)
+    # A relief multiplier of 1.5 at both ends lengthens the whole trip by half.
+    r = m.minutes(np.array([40.0]), np.array([1.5]), np.array([1.5]), 1.5, 1.5)
+    assert r[0] == pytest.approx(1.5 * t[0], rel=1e-12)
 
 
 def test_symmetric_zero_diagonal_capped_and_sparse():
@@ -96,7 +99,7 @@ def test_origins_to_destinations_include_same_id():
 
 def test_cache_key_is_stable_and_depends_on_parameters():
     a, b = RoadTimeModel(), RoadTimeModel()
-    assert a.cache_key() == b.cache_key() and a.cache_key().startswith("road-v1-")
+    assert a.cache_key() == b.cache_key() and a.cache_key().startswith("road-v2-")
     assert RoadTimeModel(detour_factor=1.4).cache_key() != a.cache_key()
     with pytest.raises(dataclasses.FrozenInstanceError):
         a.detour_factor = 2.0  # type: ignore[misc]

@@ -46,6 +46,7 @@ def apl(
     dest: str = "dest",
     cost_col: str = "minutes",
     rules: dict[str, Any] | None = None,
+    female_population: bool = False,
 ) -> AplResult:
     """Compute the APL of each origin with the official DREES parameters.
 
@@ -60,7 +61,9 @@ def apl(
         Either a Series of headcount (or FTE) by site id, or one row per
         practitioner with a ``site_col`` column and optionally ``activity``
         (GPs: consultations and visits in the year; NaN = no activity last
-        year), ``centre_sante`` (bool, activity bounds not applied), ``fte``
+        year), ``centre_sante`` (bool, activity bounds not applied), ``scope``
+        (bool, in the DREES scope: libéral or centre de santé; False rows are left
+        out, as the RPPS import flags them), ``fte``
         (other professions) and ``age`` (years, needed with ``max_age``).
     cost : pandas.DataFrame
         Long travel-time frame (minutes), as the travel providers return.
@@ -79,6 +82,8 @@ def apl(
         Column names in ``cost``.
     rules : dict, optional
         Rules as loaded by :func:`~accesoins.access.rules.load_apl_rules`.
+    female_population : bool
+        ``population`` counts women only (the official demand of the midwives' APL).
 
     Returns
     -------
@@ -109,7 +114,7 @@ def apl(
         "method": "E2SFCA, méthode DREES 2015",
         "steps": [list(s) for s in decay.steps],
         "step_bounds": decay.bounds,
-        "unit": _result_unit(unit_rule, profession, supply_desc, demand_desc),
+        "unit": _result_unit(unit_rule, profession, supply_desc, demand_desc, female_population),
         "demand": demand_desc,
         "supply": supply_desc,
         "max_age": max_age,
@@ -185,10 +190,10 @@ def _supply(
             )
         if not gp:
             return supply, {"kind": "ETP ou effectif par site, tel que fourni"}
-        used["imputed_activity"] = prof["imputed_activity"]
-        per_doctor = float(prof["imputed_activity"]["value"])
+        per_doctor = _headcount_activity(prof, used)
         return supply * per_doctor, {
-            "kind": f"effectif × {per_doctor:g} consultations imputées (activité réelle inconnue)"
+            "kind": f"effectif × {per_doctor:g} consultations (approximation : activité réelle inconnue)",
+            "approximation": True,
         }
     if not isinstance(supply, pd.DataFrame) or site_col not in supply.columns:
         raise ParameterError(
@@ -197,6 +202,12 @@ def _supply(
         )
     rows = supply
     desc: dict[str, Any] = {}
+    if gp and "scope" in rows.columns:
+        # DREES scope: libéraux (and some particular practices) and centres de santé; NaN = unknown, kept
+        out = rows["scope"].map(lambda v: v is False or v == 0 or str(v).lower() in ("false", "non"))
+        desc["excluded_out_of_scope"] = int(out.sum())
+        desc["scope"] = "champ DREES (libéral, centres de santé) d'après la source"
+        rows = rows[~out.to_numpy(dtype=bool)]
     if max_age is not None:
         if "age" not in rows.columns:
             raise ParameterError("max_age demande une colonne « age » dans l'offre.")
@@ -223,25 +234,29 @@ def _supply(
             centre = rows["centre_sante"].fillna(False).to_numpy(dtype=bool)
             counted = np.where(centre & ~np.isnan(activity), activity, counted)
         values = counted
-        desc["kind"] = "activité bornée (consultations et visites par an)"
+        desc["kind"] = "activité bornée (consultations et visites par an, méthode DREES)"
         desc["imputed_rows"] = int(np.isnan(activity).sum())
+        desc["approximation"] = False
     elif gp:
-        used["imputed_activity"] = prof["imputed_activity"]
-        values = np.full(len(rows), float(prof["imputed_activity"]["value"]))
-        desc["kind"] = f"effectif × {values[0] if len(values) else 5400:g} consultations imputées"
+        per_doctor = _headcount_activity(prof, used)
+        values = np.full(len(rows), per_doctor)
+        desc["kind"] = f"effectif × {per_doctor:g} consultations (approximation : activité réelle inconnue)"
+        desc["approximation"] = True
     elif "fte" in rows.columns:
         values = pd.to_numeric(rows["fte"], errors="coerce").fillna(0).to_numpy(dtype=np.float64)
         desc["kind"] = "ETP"
+        desc["approximation"] = False
     else:
         values = np.ones(len(rows))
-        desc["kind"] = "effectif (1 par professionnel, ETP inconnus)"
+        desc["kind"] = "effectif (1 par professionnel, ETP inconnus : approximation)"
+        desc["approximation"] = True
     by_site = pd.Series(values, index=pd.Index(rows[site_col])).groupby(level=0, sort=False).sum()
     desc["practitioners"] = int(len(rows))
     return by_site, desc
 
 
 def _result_unit(
-    unit_rule: dict[str, Any], profession: str, supply: dict[str, Any], demand: dict[str, Any]
+    unit_rule: dict[str, Any], profession: str, supply: dict[str, Any], demand: dict[str, Any], female: bool
 ) -> str:
     """The unit of what was computed, not of what the DREES publishes.
 
@@ -250,9 +265,26 @@ def _result_unit(
     midwives' APL per 100,000 women).
     """
     if profession == GP:
-        return str(unit_rule["unit"])
+        return _unit(str(unit_rule["unit"]), demand, profession, female)
     kind = str(supply.get("kind", ""))
     what = "ETP" if kind == "ETP" else "effectif" if kind.startswith("effectif") else "ETP ou effectif"
-    whom = "femmes" if demand.get("group") == "femmes" or "femme" in str(demand.get("kind", "")) \
-        else "habitants"
-    return f"{what}/100 000 {whom}"
+    if female or demand.get("group") == "femmes" or "femme" in str(demand.get("kind", "")):
+        return f"{what}/100 000 femmes"
+    note = " (population féminine non fournie)" if profession == "sage_femme" else ""
+    return f"{what}/100 000 habitants{note}"
+
+
+def _headcount_activity(prof: dict[str, Any], used: dict[str, dict[str, Any]]) -> float:
+    """Consultations counted per GP when only headcounts are known (approximation, rules file)."""
+    rule = prof.get("headcount_activity") or prof["imputed_activity"]
+    used["headcount_activity" if "headcount_activity" in prof else "imputed_activity"] = rule
+    return float(rule["value"])
+
+
+def _unit(unit: str, demand: dict[str, Any], profession: str, female: bool) -> str:
+    """The unit of what was computed: standardised or raw inhabitants, women or everyone."""
+    if profession == "sage_femme" and not female:
+        unit = unit.replace("femmes", "habitants (population féminine non fournie)")
+    if not str(demand.get("kind", "")).startswith("population standardisée"):
+        unit = unit.replace("habitants standardisés", "habitants").replace("habitant standardisé", "habitant")
+    return unit

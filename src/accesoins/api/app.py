@@ -15,9 +15,9 @@ from starlette.middleware.gzip import GZipMiddleware
 from .. import __version__
 from ..config import Settings
 from ..store import open_store
-from ..web.charts import bar_chart, line_chart, number
+from ..web.charts import bar_chart, line_chart, number, scatter_chart
 from ..web.tables import indicator_table
-from . import observatory, orientation, participation, planning
+from . import fidelity, observatory, orientation, participation, planning
 from .errors import install_error_handlers
 from .pages import router
 
@@ -61,6 +61,7 @@ def create_app(settings: Settings, *, store=None, warm_up: bool = False) -> Fast
     web = resources.files("accesoins.web")
     app.state.templates = Jinja2Templates(directory=str(web / "templates"))
     app.state.templates.env.globals.update(bar_chart=bar_chart, line_chart=line_chart, number=number,
+                                           scatter_chart=scatter_chart,
                                            indicator_table=indicator_table)
     app.mount("/static", StaticFiles(directory=str(web / "static")), name="static")
     for name, folder in (("swagger", "swagger-ui-dist"), ("leaflet", "leaflet/dist")):
@@ -70,7 +71,7 @@ def create_app(settings: Settings, *, store=None, warm_up: bool = False) -> Fast
     app.add_middleware(GZipMiddleware, minimum_size=2048)
     install_error_handlers(app)
     app.include_router(router)
-    for area in (observatory, orientation, planning, participation):
+    for area in (observatory, fidelity, orientation, planning, participation):
         app.include_router(area.router)
 
     @app.get("/etat.json", tags=["service"], summary="État du service : prêt quand ses index sont en mémoire")

@@ -92,6 +92,18 @@ def compute_apl(store: Store, profession: str = "medecin_generaliste", *, max_ag
 
 
 NEAREST_CAPS = (20.0, 45.0, 90.0, 180.0)  # widening searches: few origins need the far ones
+# Time within one's own commune for nearest-care times (the APL keeps the DREES 0): mean distance
+# to the centre of a disc of area A is 0.376 √A km, × 1.3 detour at 40 km/h (1.5 min/km) ≈ 0.75 √A.
+NEAREST_INTRA_MINUTES_PER_SQRT_KM2 = 0.75
+
+
+def nearest_care_model(model: RoadTimeModel) -> RoadTimeModel:
+    """The model for nearest-care times: a time within the commune growing with its area."""
+    if model.intra_minutes_per_sqrt_km2 > 0:
+        return model
+    from dataclasses import replace
+
+    return replace(model, intra_minutes_per_sqrt_km2=NEAREST_INTRA_MINUTES_PER_SQRT_KM2)
 
 
 def nearest_minutes(points: pd.DataFrame, sites: pd.Index, *, model: RoadTimeModel,
@@ -102,6 +114,7 @@ def nearest_minutes(points: pd.DataFrame, sites: pd.Index, *, model: RoadTimeMod
     the nearest); only unsettled origins are searched again with the next cap, so
     the national problem never builds a large matrix.
     """
+    model = nearest_care_model(model)
     out = pd.DataFrame(index=points.index, data={"nearest_minutes": float("nan"),
                                                  "second_minutes": float("nan")})
     out["nearest_site"] = pd.Series(None, index=points.index, dtype=object)
@@ -123,8 +136,9 @@ def compute_nearest(store: Store, category: str | list[str], *, model: RoadTimeM
                     name: str | None = None) -> Computed:
     """Minutes to the nearest and second-nearest site of ``category`` (one or several categories).
 
-    Sites are located at their commune's reference point; a commune with two or
-    more sites has its second site at 0 minutes.
+    Sites are located at their commune's reference point; reaching a site of one's own
+    commune takes a time growing with the commune's area (``NEAREST_INTRA_MINUTES_PER_SQRT_KM2``),
+    and a commune with two or more sites has its second site within that time too.
     """
     model = model or RoadTimeModel()
     cats = [category] if isinstance(category, str) else list(category)
@@ -132,10 +146,12 @@ def compute_nearest(store: Store, category: str | list[str], *, model: RoadTimeM
     points = inputs.commune_points(store)
     values = nearest_minutes(points, counts.index[counts > 0], model=model)
     multi = counts.reindex(points.index).fillna(0) >= 2
-    values.loc[multi, "second_minutes"] = 0.0
+    own = pd.Series(nearest_care_model(model).self_minutes(points["area_km2"].to_numpy()), index=points.index)
+    values.loc[multi, "second_minutes"] = values.loc[multi, "second_minutes"].fillna(own[multi]).clip(upper=own[multi])
     offer = inputs.offer_provenance(store, cats)
     params = {"indicator": "nearest", "categories": cats, "caps_minutes": list(NEAREST_CAPS),
-              "travel_model": model.cache_key(), "unit": "minutes", "name": name or "_".join(cats)}
+              "travel_model": nearest_care_model(model).cache_key(), "unit": "minutes", "name": name or "_".join(cats),
+              "intra_commune_minutes_per_sqrt_km2": nearest_care_model(model).intra_minutes_per_sqrt_km2}
     return Computed("nearest", values, params, _vintages(store, {}, offer), bool(offer["is_demo"]))
 
 

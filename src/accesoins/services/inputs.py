@@ -19,12 +19,64 @@ AGE_BANDS = ["0-4", "5-9", "10-14", "15-19", "20-24", "25-29", "30-34", "35-39",
 
 
 def commune_points(store: Store) -> pd.DataFrame:
-    """Communes indexed by code with ``lat``, ``lon``, ``population`` and ``density`` (inh./km²)."""
+    """Communes indexed by code with ``lat``, ``lon``, ``population``, ``density`` (inh./km²),
+    ``area_km2`` and the road ``zone`` (see :func:`commune_zones`)."""
     store.require_territory()
     frame = store.df(
         "SELECT code_commune, lat, lon, coalesce(population, 0) AS population, "
-        "coalesce(population, 0) / greatest(area_km2, 0.01) AS density FROM communes ORDER BY 1"
+        "coalesce(population, 0) / greatest(area_km2, 0.01) AS density, area_km2 FROM communes ORDER BY 1"
     ).set_index("code_commune")
+    zones = commune_zones(store)
+    frame["zone"] = zones["zone"].reindex(frame.index).fillna(-1).astype("int64").to_numpy()
+    return frame
+
+
+_ZONES: dict[str, pd.DataFrame] = {}
+
+
+def commune_zones(store: Store) -> pd.DataFrame:
+    """Land mass and road zone of every commune, from the contours and ``rules/travel/crossings.yaml``.
+
+    Computed once per territory and links file (a few seconds), kept in ``travel_zones``
+    when the store is writable and in memory for the process.
+    """
+    from ..travel.landmass import land_masses, road_zones
+    from ..travel.links import load_links
+    from .build import stored_territory_key
+
+    links = load_links()
+    key = f"{stored_territory_key(store)}|links={links.digest}"
+    if key in _ZONES:
+        return _ZONES[key]
+    try:
+        cached = store.df("SELECT code_commune, land_mass, zone FROM travel_zones WHERE zones_key = ?", [key])
+    except Exception:  # noqa: BLE001 - a read-only store older than migration 009: compute in memory
+        cached = pd.DataFrame()
+    if len(cached):
+        _ZONES[key] = cached.set_index("code_commune")
+        return _ZONES[key]
+    contours = store.df("SELECT code, geojson FROM contours WHERE level = 'commune'").set_index("code")
+    points = store.df("SELECT code_commune, lat, lon FROM communes ORDER BY 1").set_index("code_commune")
+    land = land_masses(contours["geojson"]).reindex(points.index)
+    if land.isna().any():  # a commune without contour joins the land mass of its nearest neighbour
+        from scipy.spatial import cKDTree
+
+        known = land.notna().to_numpy()
+        tree = cKDTree(points.loc[known, ["lat", "lon"]].to_numpy())
+        _, near = tree.query(points.loc[~known, ["lat", "lon"]].to_numpy())
+        land[~known] = land[known].to_numpy()[near]
+    land = land.astype("int64")
+    frame = pd.DataFrame({"land_mass": land, "zone": road_zones(land, links)})
+    try:
+        with store.transaction() as con:
+            con.execute("DELETE FROM travel_zones")
+            rows = frame.reset_index().assign(zones_key=key)[["zones_key", "code_commune", "land_mass", "zone"]]
+            con.register("zone_rows", rows)
+            con.execute("INSERT INTO travel_zones SELECT * FROM zone_rows")
+            con.unregister("zone_rows")
+    except Exception:  # noqa: BLE001 - a read-only store keeps them in memory only
+        pass
+    _ZONES[key] = frame
     return frame
 
 
@@ -82,6 +134,11 @@ def supply(store: Store, category: str) -> tuple[pd.DataFrame, dict[str, object]
         values = attrs.map(lambda d, k=key: d.get(k))
         if values.notna().any():
             rows[col] = pd.to_numeric(values, errors="coerce")
+    # RPPS flags (import « rpps »): in the DREES scope (libéral, centre de santé), centre de santé
+    for key, col in (("perimetre_apl", "scope"), ("centre_sante", "centre_sante")):
+        values = attrs.map(lambda d, k=key: d.get(k))
+        if values.notna().any():
+            rows[col] = values.map(lambda v: None if v is None else str(v).lower() in ("true", "1", "oui"))
     if rows["unit"].eq("fte").any():  # FTE known for some rows: headcount stands in for the others
         rows["fte"] = rows["quantity"]
     return rows.drop(columns="attributes"), offer_provenance(store, category)

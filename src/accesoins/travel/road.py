@@ -21,9 +21,10 @@ from scipy.spatial import cKDTree
 from accesoins.errors import ParameterError
 from accesoins.travel._pairs import check_cap, check_points, pairs_frame
 from accesoins.travel.geo import chord_to_km, km_to_chord, unit_xyz
+from accesoins.travel.links import load_links
 
 # Bump when the formula changes, so cached tables are not reused by mistake.
-_MODEL_VERSION = 1
+_MODEL_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -62,19 +63,34 @@ class RoadTimeModel:
         Fixed access and parking time added to every trip between distinct ids
         (minutes). 0 by default, to stay comparable with the centre-to-centre
         Metric times the official APL uses.
+    intra_minutes_per_sqrt_km2 : float
+        Time within a commune per square root of its area (minutes/√km²), given to
+        the pair of a commune with itself when the points carry ``area_km2``. 0 by
+        default: the APL counts a commune's own practitioners at 0 minutes, as the
+        DREES does; nearest-care times use a positive value.
+
+    Geography: when the points carry a ``zone`` (see :mod:`accesoins.travel.landmass`),
+    pairs of different zones are joined only through the links of
+    ``rules/travel/crossings.yaml`` (road to the port, crossing and its wait, road
+    from the port); a ``relief`` multiplier slows trips in rugged or sparse areas.
     """
 
+    # Speeds calibrated against the official APL (DREES 2018 from the BPE GP counts, bench/fidelity.py):
+    # slower local and regional speeds than free-flow driving ranked communes best (Spearman
+    # 0.47 → 0.58); the long-distance speed does not enter the APL (beyond 20 minutes) and keeps
+    # the speed of main roads for nearest-care times.
     detour_factor: float = 1.3
     local_km: float = 5.0
     regional_km: float = 25.0
     urban_speed_kmh: float = 25.0
-    periurban_speed_kmh: float = 40.0
-    rural_speed_kmh: float = 55.0
-    regional_speed_kmh: float = 70.0
+    periurban_speed_kmh: float = 35.0
+    rural_speed_kmh: float = 40.0
+    regional_speed_kmh: float = 55.0
     long_speed_kmh: float = 95.0
     urban_density: float = 1500.0
     rural_density: float = 150.0
     terminal_minutes: float = 0.0
+    intra_minutes_per_sqrt_km2: float = 0.0
 
     name = "road"
 
@@ -102,7 +118,8 @@ class RoadTimeModel:
     def cache_key(self) -> str:
         """Stable key ``road-v<version>-<hash>`` of the provider and its parameters."""
         payload = json.dumps(
-            {"provider": self.name, "version": _MODEL_VERSION, **asdict(self)}, sort_keys=True
+            {"provider": self.name, "version": _MODEL_VERSION, "links": load_links().digest, **asdict(self)},
+            sort_keys=True
         )
         return f"{self.name}-v{_MODEL_VERSION}-{hashlib.sha256(payload.encode()).hexdigest()[:16]}"
 
@@ -125,8 +142,9 @@ class RoadTimeModel:
         pace[density < self.rural_density] = 60.0 / self.rural_speed_kmh
         return pace
 
-    def minutes(self, gc_km: np.ndarray, pace_o: np.ndarray, pace_d: np.ndarray) -> np.ndarray:
-        """Travel time (minutes) for great-circle distances (km) and end paces (min/km)."""
+    def minutes(self, gc_km: np.ndarray, pace_o: np.ndarray, pace_d: np.ndarray,
+                relief_o: np.ndarray | float = 1.0, relief_d: np.ndarray | float = 1.0) -> np.ndarray:
+        """Travel time (minutes) for great-circle distances (km), end paces (min/km) and reliefs."""
         road = gc_km * self.detour_factor
         local = np.minimum(road, self.local_km)
         regional = np.clip(road - self.local_km, 0.0, self.regional_km - self.local_km)
@@ -134,7 +152,12 @@ class RoadTimeModel:
         t = local * (0.5 * (pace_o + pace_d))
         t += regional * (60.0 / self.regional_speed_kmh)
         t += far * (60.0 / self.long_speed_kmh)
-        return t + self.terminal_minutes
+        return t * (0.5 * (np.asarray(relief_o) + np.asarray(relief_d))) + self.terminal_minutes
+
+    def self_minutes(self, area_km2: np.ndarray) -> np.ndarray:
+        """Time within a commune (minutes): ``intra_minutes_per_sqrt_km2 × √area`` (0 by default)."""
+        area = np.nan_to_num(np.asarray(area_km2, dtype=np.float64), nan=0.0)
+        return self.intra_minutes_per_sqrt_km2 * np.sqrt(np.maximum(area, 0.0))
 
     def travel_times(
         self,
@@ -149,7 +172,11 @@ class RoadTimeModel:
         ----------
         origins : pandas.DataFrame
             Points indexed by a unique id, with ``lat`` and ``lon`` (degrees) and
-            optionally ``density`` (inhabitants per km²).
+            optionally ``density`` (inhabitants per km²), ``zone`` (road zone: points
+            of different zones are joined only through the links of
+            ``rules/travel/crossings.yaml``, ids being commune codes), ``relief``
+            (time multiplier ≥ 1 of the point's surroundings) and ``area_km2``
+            (for the time within a commune).
         destinations : pandas.DataFrame, optional
             Same layout; ``None`` means the origins themselves (commune to commune).
         max_minutes : float
@@ -160,49 +187,173 @@ class RoadTimeModel:
         pandas.DataFrame
             ``origin``, ``dest`` (categorical over the input ids) and ``minutes``
             (float64), one row per pair with ``minutes <= max_minutes``, in no
-            particular order. Pairs with the same id always appear, with 0 minutes.
+            particular order. Pairs with the same id always appear, with
+            :meth:`self_minutes` (0 by default, the APL convention).
         """
         cap = check_cap(max_minutes)
+        symmetric = destinations is None
+        dests = origins if symmetric else destinations
         lat_o, lon_o = check_points(origins, name="origins")
         xyz_o = unit_xyz(lat_o, lon_o)
         pace_o = self.local_pace(_density(origins))
+        if symmetric:
+            xyz_d, pace_d = xyz_o, pace_o
+        else:
+            lat_d, lon_d = check_points(destinations, name="destinations")
+            xyz_d = unit_xyz(lat_d, lon_d)
+            pace_d = self.local_pace(_density(destinations))
+        relief_o, relief_d = _relief(origins), _relief(dests)
         radius = km_to_chord(self.max_reach_km(cap)) * (1 + 1e-9)
         tree_o = cKDTree(xyz_o)
 
-        if destinations is None:
-            # Symmetric case: search each unordered pair once, then mirror it.
+        if symmetric:
+            # Search each unordered pair once, then mirror it.
             ij = tree_o.query_pairs(radius, output_type="ndarray")
             i, j = ij[:, 0], ij[:, 1]
-            t = self.minutes(
-                chord_to_km(np.linalg.norm(xyz_o[i] - xyz_o[j], axis=1)), pace_o[i], pace_o[j]
-            )
+            gc = chord_to_km(np.linalg.norm(xyz_o[i] - xyz_o[j], axis=1))
+            t = self.minutes(gc, pace_o[i], pace_o[j], relief_o[i], relief_o[j])
             keep = t <= cap
             i, j, t = i[keep], j[keep], t[keep]
-            diag = np.arange(len(origins))
-            oi = np.concatenate([i, j, diag])
-            dj = np.concatenate([j, i, diag])
-            mins = np.concatenate([t, t, np.zeros(len(diag))])
-            return pairs_frame(origins.index, origins.index, oi, dj, mins)
+            oi, dj, t = np.concatenate([i, j]), np.concatenate([j, i]), np.concatenate([t, t])
+            twin = np.arange(len(origins))
+        else:
+            coo = tree_o.sparse_distance_matrix(cKDTree(xyz_d), radius, output_type="ndarray")
+            oi, dj = coo["i"].astype(np.int64), coo["j"].astype(np.int64)
+            t = self.minutes(chord_to_km(coo["v"]), pace_o[oi], pace_d[dj], relief_o[oi], relief_d[dj])
+            twin = origins.index.get_indexer(destinations.index)  # same id = same commune
+            keep = (t <= cap) & (twin[dj] != oi)
+            oi, dj, t = oi[keep], dj[keep], t[keep]
 
-        lat_d, lon_d = check_points(destinations, name="destinations")
-        xyz_d = unit_xyz(lat_d, lon_d)
-        pace_d = self.local_pace(_density(destinations))
-        coo = tree_o.sparse_distance_matrix(cKDTree(xyz_d), radius, output_type="ndarray")
-        oi, dj = coo["i"].astype(np.int64), coo["j"].astype(np.int64)
-        t = self.minutes(chord_to_km(coo["v"]), pace_o[oi], pace_d[dj])
-        # Same id on both sides = same commune: 0 minutes, always in the table.
-        twin = origins.index.get_indexer(destinations.index)
-        same = twin[dj] == oi
-        t[same] = 0.0
-        keep = t <= cap
-        oi, dj, t = oi[keep], dj[keep], t[keep]
+        zone_o, zone_d = _zones(origins), _zones(dests)
+        if zone_o is not None and zone_d is not None:
+            keep = zone_o[oi] == zone_d[dj]  # never across the sea but by a listed link
+            oi, dj, t = oi[keep], dj[keep], t[keep]
+            extra = self._link_pairs(origins, dests, (xyz_o, pace_o, relief_o), (xyz_d, pace_d, relief_d),
+                                     zone_o, zone_d, cap)
+            if extra is not None:  # cross-zone pairs only: they never repeat a same-zone road pair
+                extra = _shortest(*extra, len(dests))
+                oi, dj, t = (np.concatenate([a, b]) for a, b in zip((oi, dj, t), extra, strict=True))
+
         shared = np.flatnonzero(twin >= 0)
-        absent = np.setdiff1d(shared, dj[same[keep]], assume_unique=False)
-        if len(absent):
-            oi = np.concatenate([oi, twin[absent]])
-            dj = np.concatenate([dj, absent])
-            t = np.concatenate([t, np.zeros(len(absent))])
-        return pairs_frame(origins.index, destinations.index, oi, dj, t)
+        area = _area(dests)[shared]
+        oi = np.concatenate([oi, twin[shared]])
+        dj = np.concatenate([dj, shared])
+        t = np.concatenate([t, self.self_minutes(area)])
+        return pairs_frame(origins.index, dests.index, oi, dj, t)
+
+    def _link_pairs(self, origins, dests, ends_o, ends_d, zone_o, zone_d, cap):
+        """Pairs of different zones joined through links (ferries, bridges' ends, enclave gateways).
+
+        The link ends (ports) form a small graph: a link joins its two ends, the road joins
+        two ports of the same zone. Shortest port-to-port times (Dijkstra) allow several hops
+        (Cilaos → Saint-Louis … Saint-André → Salazie); an origin reaches a port of its zone
+        by road, and a destination is reached by road from a port of its zone.
+        """
+        from scipy.sparse.csgraph import shortest_path
+
+        xyz_o, pace_o, relief_o = ends_o
+        xyz_d, pace_d, relief_d = ends_d
+        pos_o = pd.Series(np.arange(len(origins)), index=origins.index.astype(str))
+        pos_d = pd.Series(np.arange(len(dests)), index=dests.index.astype(str))
+        crossings = load_links().crossings
+        ends = sorted({e for k in crossings for e in (k.a, k.b) if e in pos_o.index or e in pos_d.index})
+        if not ends:
+            return None
+
+        def attr(end: str):  # coordinates, pace, relief and zone of a port from either frame
+            if end in pos_o.index:
+                i = int(pos_o[end])
+                return xyz_o[i], pace_o[i], relief_o[i], zone_o[i]
+            i = int(pos_d[end])
+            return xyz_d[i], pace_d[i], relief_d[i], zone_d[i]
+
+        port = {e: k for k, e in enumerate(ends)}
+        info = [attr(e) for e in ends]
+        pxyz = np.array([x[0] for x in info])
+        ppace = np.array([x[1] for x in info])
+        prelief = np.array([x[2] for x in info])
+        pzone = np.array([x[3] for x in info])
+        n = len(ends)
+        graph = np.full((n, n), np.inf)
+        for k in range(n):  # road between ports of one zone
+            same = np.flatnonzero(pzone == pzone[k])
+            graph[k, same] = self._leg(pxyz[same], ppace[same], prelief[same], pxyz[k], ppace[k], prelief[k])
+        for link in crossings:
+            if link.a in port and link.b in port:
+                a, b = port[link.a], port[link.b]
+                graph[a, b] = graph[b, a] = min(graph[a, b], link.total_minutes)
+        np.fill_diagonal(graph, 0.0)
+        best = shortest_path(np.where(np.isfinite(graph), graph, 0.0), method="D", directed=True)
+        best[~np.isfinite(graph) & (best == 0) & ~np.eye(n, dtype=bool)] = np.inf
+
+        ids_o, ids_d = pos_o.index.to_numpy(), pos_d.index.to_numpy()
+        legs_o, legs_d = {}, {}
+        for k in range(n):  # road legs: origins to port k, port k to destinations (same zone)
+            o1 = np.flatnonzero(zone_o == pzone[k])
+            t1 = self._leg(xyz_o[o1], pace_o[o1], relief_o[o1], pxyz[k], ppace[k], prelief[k])
+            t1[ids_o[o1] == ends[k]] = 0.0
+            legs_o[k] = (o1[t1 <= cap], t1[t1 <= cap])
+            d2 = np.flatnonzero(zone_d == pzone[k])
+            t2 = self._leg(xyz_d[d2], pace_d[d2], relief_d[d2], pxyz[k], ppace[k], prelief[k])
+            t2[ids_d[d2] == ends[k]] = 0.0
+            legs_d[k] = (d2[t2 <= cap], t2[t2 <= cap])
+        out_o, out_d, out_t = [], [], []
+        for p in range(n):
+            o1, t1 = legs_o[p]
+            if not len(o1):
+                continue
+            for q in range(n):
+                hop = best[p, q]
+                if pzone[p] == pzone[q] or not np.isfinite(hop) or hop + t1.min() > cap:
+                    continue
+                d2, t2 = legs_d[q]
+                keep = t2 <= cap - hop - t1.min()
+                if not keep.any():
+                    continue
+                total = t1[:, None] + hop + t2[keep][None, :]
+                oo, dd = np.nonzero(total <= cap)
+                out_o.append(o1[oo])
+                out_d.append(d2[keep][dd])
+                out_t.append(total[oo, dd])
+        if not out_o:
+            return None
+        return np.concatenate(out_o), np.concatenate(out_d), np.concatenate(out_t)
+
+    def _leg(self, xyz, pace, relief, xyz_end, pace_end: float, relief_end: float) -> np.ndarray:
+        gc = chord_to_km(np.linalg.norm(xyz - xyz_end[None, :], axis=1))
+        return self.minutes(gc, pace, np.full(len(xyz), pace_end), relief, relief_end)
+
+
+def _shortest(oi: np.ndarray, dj: np.ndarray, t: np.ndarray, n_dest: int):
+    """Keep the shortest time of each (origin, dest) pair."""
+    key = oi.astype(np.int64) * max(n_dest, 1) + dj
+    order = np.lexsort((t, key))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = key[order][1:] != key[order][:-1]
+    pick = order[first]
+    return oi[pick], dj[pick], t[pick]
+
+
+def _zones(points: pd.DataFrame) -> np.ndarray | None:
+    if "zone" not in points.columns:
+        return None
+    return pd.to_numeric(points["zone"], errors="coerce").fillna(-1).to_numpy(dtype=np.int64)
+
+
+def _relief(points: pd.DataFrame) -> np.ndarray:
+    """Time multiplier of each point's surroundings (1 when unknown)."""
+    if "relief" not in points.columns:
+        return np.ones(len(points))
+    relief = pd.to_numeric(points["relief"], errors="coerce").fillna(1.0).to_numpy(dtype=np.float64)
+    if (relief < 1).any():
+        raise ParameterError("« relief » est un multiplicateur de temps ≥ 1.")
+    return relief
+
+
+def _area(points: pd.DataFrame) -> np.ndarray:
+    if "area_km2" not in points.columns:
+        return np.zeros(len(points))
+    return pd.to_numeric(points["area_km2"], errors="coerce").fillna(0.0).to_numpy(dtype=np.float64)
 
 
 def _density(points: pd.DataFrame) -> np.ndarray:

@@ -75,3 +75,44 @@ def line_chart(points: list[tuple[str, float | None]], *, title: str, unit: str 
 def number(v: float | None, unit: str = "") -> str:
     """French formatting of a figure for templates."""
     return _fmt(v, unit)
+
+
+def scatter_chart(points: list[list[float]], *, title: str, x_label: str, y_label: str,
+                  width: int = 480, height: int = 480) -> Markup:
+    """A scatter plot of (x, y) pairs with the diagonal y = x (same axes on both sides)."""
+    pts = [(x, y) for x, y in points if x is not None and y is not None and math.isfinite(x) and math.isfinite(y)]
+    if not pts:
+        return Markup(f'<p>{escape(title)} : aucune donnée.</p>')
+    hi = max(max(x for x, _ in pts), max(y for _, y in pts))
+    hi = hi if hi > 0 else 1.0
+    left, right, top, bottom = 50, 16, 16, 44
+    w, h = width - left - right, height - top - bottom
+
+    def sx(v: float) -> float:
+        return left + w * min(v, hi) / hi
+
+    def sy(v: float) -> float:
+        return top + h * (1 - min(v, hi) / hi)
+
+    ticks = [hi * i / 4 for i in range(5)]
+    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" xmlns="http://www.w3.org/2000/svg">'
+             f'<title>{escape(title)}</title>'
+             f'<desc>{escape(f"{len(pts)} points ; abscisse : {x_label} ; ordonnée : {y_label} ; diagonale : égalité")}'
+             '</desc>',
+             f'<line x1="{left}" y1="{top + h}" x2="{left + w}" y2="{top + h}" stroke="#44506a"/>',
+             f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + h}" stroke="#44506a"/>',
+             f'<line x1="{sx(0):.1f}" y1="{sy(0):.1f}" x2="{sx(hi):.1f}" y2="{sy(hi):.1f}" stroke="{_REF}" '
+             'stroke-dasharray="4 4"/>']
+    for t in ticks:
+        parts.append(f'<text x="{sx(t):.1f}" y="{top + h + 16}" text-anchor="middle" class="lab">'
+                     f'{escape(_fmt(t))}</text>')
+        parts.append(f'<text x="{left - 6}" y="{sy(t) + 4:.1f}" text-anchor="end" class="lab">{escape(_fmt(t))}</text>')
+    parts.append(f'<g fill="{_BAR}" fill-opacity="0.35">')
+    parts.extend(f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="2"/>' for x, y in pts)
+    parts.append("</g>")
+    parts.append(f'<text x="{left + w / 2:.1f}" y="{height - 6}" text-anchor="middle" class="lab">'
+                 f'{escape(x_label)}</text>')
+    parts.append(f'<text x="12" y="{top + h / 2:.1f}" text-anchor="middle" class="lab" '
+                 f'transform="rotate(-90 12 {top + h / 2:.1f})">{escape(y_label)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
