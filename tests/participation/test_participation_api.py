@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
-from phelpers import ACCOUNTS, answers, sign_in
+from phelpers import ACCOUNTS, answer_as, answers, at, sign_in, varied
 from starlette.routing import Route
 
 from accesoins.api.participation import COOKIE, PUBLIC_WRITES
@@ -204,15 +205,21 @@ def test_site_manager_declares_a_site_and_the_site_page_shows_four_families(clie
         "/participation/api/sites", json={"site_id": "site-x", "name": "X", "code_commune": "99999"}, headers=h
     )
     assert r.status_code == 400 and "inconnue" in r.json()["error"]["message"]
+    at(client.app, dt.date(2026, 2, 10))
     for i in range(12):
-        post_answer(client, f"lac-{i:016d}", site="site-maison-du-lac")
+        r = answer_as(client.app, f"10.0.0.{i}", f"lac-{i:016d}", "site-maison-du-lac", varied(i))
+        assert r.status_code == 201, r.text
+    assert not client.get("/participation/site/site-maison-du-lac.json").json()["families"]["experience"]["items"][0][
+        "published"
+    ], "the open quarter is not published"
+    at(client.app, dt.date(2026, 4, 2))
     data = client.get("/participation/site/site-maison-du-lac.json").json()
     assert data["site"]["commune"] == "Aurillac" and data["site"]["code_departement"] == "15"
     fam = data["families"]
     assert not fam["activity"]["available"] and "Non disponible" in fam["activity"]["note"]
     exp = fam["experience"]["items"][0]
-    assert exp["published"] and exp["n"] == 12 and exp["score"]["value"] == 100.0
-    assert exp["questions"][1]["favourable"]["low"] > 70
+    assert exp["published"] and exp["n"] == 10 and exp["quarter"] == "2026-T1"  # 12 rounded to base 5
+    assert exp["score"]["value"] % 5 == 0 and 0 <= exp["score"]["low"] < exp["score"]["high"] <= 100
     html = client.get("/participation/site/site-maison-du-lac", headers=HTML).text
     for label in (
         "Volumes d&#39;activité",

@@ -123,8 +123,13 @@ def _salt(request: Request) -> auth.DailySalt:
     return state.participation_salt
 
 
+def _client(request: Request) -> str:
+    """The client's address (the socket's peer: a reverse proxy must pass it through, see the docs)."""
+    return request.client.host if request.client else "inconnu"
+
+
 def _check_rate(request: Request, name: str) -> None:
-    client = request.client.host if request.client else "inconnu"
+    client = _client(request)
     if not _limiter(request, name).allow(_salt(request).fingerprint(client)):
         raise HTTPException(
             429,
@@ -302,7 +307,7 @@ async def answer_submit(request: Request, qid: Annotated[str, PathParam(max_leng
     }
     try:
         _check_rate(request, "responses")
-        result = await run_in_threadpool(svc.submit_response, ps, payload)
+        result = await run_in_threadpool(lambda: svc.submit_response(ps, payload, client=_client(request)))
     except InputError as e:
         data = _form_data(
             request,
@@ -356,7 +361,8 @@ class ResponseIn(BaseModel):
 )
 async def post_response(request: Request, body: ResponseIn):
     _check_rate(request, "responses")
-    result = await run_in_threadpool(svc.submit_response, participation_store(request), body.model_dump())
+    ps = participation_store(request)
+    result = await run_in_threadpool(lambda: svc.submit_response(ps, body.model_dump(), client=_client(request)))
     return JSONResponse(result, status_code=200 if result["duplicate"] else 201)
 
 
