@@ -47,8 +47,10 @@ def test_bad_answers_get_french_errors_never_500(client):
         json={"token": "w" * 20, "questionnaire_id": "nope", "version": 1, "site": "750712184", "answers": {}},
     )
     assert r.status_code == 404
-    r = client.post("/participation/repondre/" + QID, data={"site": "750712184"}, headers=HTML)
-    assert r.status_code == 400 and "Jeton" in r.text
+    form = client.get("/participation/repondre/" + QID, headers=HTML)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+    r = client.post("/participation/repondre/" + QID, data={"site": "750712184", "csrf": csrf}, headers=HTML)
+    assert r.status_code == 400 and "Jeton de formulaire" in r.text
 
 
 def test_rate_limit_answers_429(client):

@@ -182,6 +182,27 @@ def _set_cookie(request: Request, response, token: str) -> None:
     )
 
 
+FORM_COOKIE = "accesoins_formulaire"
+
+
+def _form_token(request: Request) -> str:
+    """The anti-CSRF token of the forms open without a session (double-submit cookie)."""
+    token = request.cookies.get(FORM_COOKIE)
+    return token if isinstance(token, str) and 32 <= len(token) <= 64 else auth.new_token()
+
+
+def _form_csrf_ok(request: Request, form) -> bool:
+    return auth.same(form.get("csrf"), request.cookies.get(FORM_COOKIE))
+
+
+def _set_form_cookie(request: Request, response, token: str) -> None:
+    secure = request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
+    response.set_cookie(FORM_COOKIE, token, httponly=True, samesite="strict", secure=secure, path="/participation")
+
+
+CSRF_MESSAGE = "Jeton anti-CSRF manquant ou invalide : rechargez la page puis recommencez."
+
+
 def _templates(request: Request):
     return request.app.state.templates
 
@@ -191,6 +212,8 @@ def _html(request: Request, template: str, data: dict, status: int = 200, json_u
         request, template, {"page": data, "json_url": json_url}, status_code=status
     )
     resp.headers["Cache-Control"] = "no-store"
+    if data.get("csrf") and data.get("form_cookie"):
+        _set_form_cookie(request, resp, data["csrf"])
     return resp
 
 
@@ -275,6 +298,8 @@ def _form_data(
         "token": token or auth.new_token(),
         "answers": answers or {},
         "errors": errors or [],
+        "csrf": _form_token(request),
+        "form_cookie": True,
         "demo_notice": None,
     }
 
@@ -297,6 +322,10 @@ async def answer_submit(request: Request, qid: Annotated[str, PathParam(max_leng
     q = await run_in_threadpool(svc.published_one, ps, qid)
     easy = form.get("facile") == "1"
     answers = {x.question_id: form.get(x.question_id) for x in q.questions}
+    if not _form_csrf_ok(request, form):
+        data = _form_data(request, q, easy=easy, site=str(form.get("site") or "")[:64], answers=answers,
+                          errors=[{"field": "csrf", "message": CSRF_MESSAGE}])
+        return _html(request, "participation/form.html", data, status=403)
     payload = {
         "token": form.get("token"),
         "questionnaire_id": qid,
@@ -391,14 +420,22 @@ async def api_logout(request: Request, account: Annotated[dict, Depends(require(
     return resp
 
 
+def _login_page(request: Request, error: str | None = None, status: int = 200):
+    data = {"title": "Connexion", "error": error, "csrf": _form_token(request), "form_cookie": True}
+    data["demo_notice"] = None
+    return _html(request, "participation/login.html", data, status=status)
+
+
 @router.get("/participation/connexion", include_in_schema=False, response_class=HTMLResponse)
 def login_form(request: Request, erreur: Annotated[str, Query(max_length=10)] = ""):
-    return _html(request, "participation/login.html", {"title": "Connexion", "error": None, "demo_notice": None})
+    return _login_page(request)
 
 
 @router.post("/participation/connexion", include_in_schema=False, response_class=HTMLResponse)
 async def login_submit(request: Request):
     form = await request.form()
+    if not _form_csrf_ok(request, form):
+        return _login_page(request, CSRF_MESSAGE, status=403)
     try:
         _check_rate(request, "logins")
         opened = await run_in_threadpool(
@@ -407,12 +444,7 @@ async def login_submit(request: Request):
     except (svc.ParticipationError, HTTPException) as e:
         message = getattr(e, "message", None) or getattr(e, "detail", "")
         status = getattr(e, "status", None) or getattr(e, "status_code", 401)
-        return _html(
-            request,
-            "participation/login.html",
-            {"title": "Connexion", "error": message, "demo_notice": None},
-            status=status,
-        )
+        return _login_page(request, message, status=status)
     resp = RedirectResponse("/participation/gestion", status_code=303)
     _set_cookie(request, resp, opened["token"])
     return resp
