@@ -119,7 +119,7 @@ def derivable_small_groups(sets: list[frozenset]) -> list[int]:
 def test_nested_and_time_differencing_never_isolate_a_small_group():
     seen = Counter()
 
-    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
     @given(st.lists(batch, min_size=1, max_size=9), st.data())
     def run(batches, data):
         responses = make(batches, data)

@@ -8,6 +8,7 @@ import re
 import pytest
 from phelpers import ACCOUNTS, answer_as, answers, at, sign_in, varied
 from starlette.routing import Route
+from starlette.testclient import TestClient
 
 from accesoins.api.participation import COOKIE, PUBLIC_WRITES
 from accesoins.experience import auth
@@ -134,9 +135,15 @@ def test_review_workflow_two_organisations_and_audit(client):
 
 
 def test_editing_page_with_the_keyboardless_form_flow(client):
-    client.post(
-        "/participation/connexion", data={"login": "asso-a", "password": "correct horse battery staple"}, headers=HTML
+    login_page = client.get("/participation/connexion", headers=HTML)
+    token = re.search(r'name="csrf" value="([^"]+)"', login_page.text).group(1)
+    r = client.post(
+        "/participation/connexion",
+        data={"login": "asso-a", "password": "correct horse battery staple", "csrf": token},
+        headers=HTML,
+        follow_redirects=False,
     )
+    assert r.status_code == 303, r.text
     page = client.get("/participation/gestion", headers=HTML)
     assert page.status_code == 200 and "asso-a" in page.text
     csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
@@ -288,8 +295,46 @@ def test_every_write_route_refuses_anonymous_and_wrong_roles(papp):
 
 
 def test_public_writes_are_exactly_answering_and_signing_in(papp):
-    paths = {route.path for _, route in write_routes(papp)}
-    assert PUBLIC_WRITES <= paths
+    """Pinned as a literal: a route added to PUBLIC_WRITES would otherwise escape every role test."""
+    assert PUBLIC_WRITES == {
+        "/participation/api/reponses",
+        "/participation/repondre/{qid}",
+        "/participation/api/session",
+        "/participation/connexion",
+    }
+    routes = write_routes(papp)
+    assert PUBLIC_WRITES <= {route.path for _, route in routes}
+    for method, route in routes:
+        roles_ = (route.openapi_extra or {}).get("x-roles")
+        if route.path in PUBLIC_WRITES and not (method == "DELETE" and route.path.endswith("/session")):
+            assert not roles_, f"{method} {route.path} is public but declares roles"
+
+
+def test_claiming_a_finess_needs_an_administrator_and_is_audited(client):
+    h = sign_in(client, "site-x")
+    r = client.put("/participation/api/sites", json={"site_id": "750712184", "name": "Pris", "code_commune": "15014"},
+                   headers=h)
+    assert r.status_code == 403 and "administrateur" in r.json()["error"]["message"]
+    r = client.put("/participation/api/sites", headers=h,
+                   json={"site_id": "site-x-annexe", "name": "Annexe", "organisation_id": "clinique-x"})
+    assert r.status_code == 403  # only an administrator assigns a site to an organisation
+    ps = client.app.state.participation
+    assert ps.scalar("SELECT count(*) FROM sites") == 0
+    admin = TestClient(client.app)
+    ha = sign_in(admin, "admin")
+    r = admin.put("/participation/api/sites", headers=ha,
+                  json={"site_id": "750712184", "name": "Clinique X", "code_commune": "15014",
+                        "organisation_id": "clinique-x"})
+    assert r.status_code == 200 and r.json()["organisation_id"] == "clinique-x"
+    r = client.put("/participation/api/sites", json={"site_id": "750712184", "name": "Clinique X (site)",
+                                                    "code_commune": "15014"}, headers=h)
+    assert r.status_code == 200, r.text  # now its manager may rename it
+    other = TestClient(client.app)
+    assert other.put("/participation/api/sites", headers=sign_in(other, "asso-a"),
+                     json={"site_id": "750712184", "name": "Volé"}).status_code == 403
+    log = admin.get("/participation/api/journal").json()
+    actions = [(e["action"], e["account_id"] != "", e["role"]) for e in log if e["entity_id"] == "750712184"]
+    assert ("claim", True, "admin") in actions and ("update", True, "site_manager") in actions
 
 
 @pytest.mark.parametrize(

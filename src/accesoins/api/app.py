@@ -52,6 +52,9 @@ def create_app(settings: Settings, *, store=None, warm_up: bool = False) -> Fast
         try:
             yield
         finally:
+            heavy = getattr(app.state, "heavy", None)
+            if heavy is not None:
+                heavy.close()
             if opened_here:
                 app.state.participation.close()
                 app.state.participation = None

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
@@ -629,6 +629,9 @@ class SiteIn(BaseModel):
     site_id: str = Field(max_length=64)
     name: str = Field(max_length=200)
     code_commune: str | None = Field(default=None, max_length=5)
+    organisation_id: str | None = Field(
+        default=None, max_length=64, description="Organisation gestionnaire (administrateurs seulement)"
+    )
 
 
 @router.put(
@@ -645,15 +648,18 @@ async def api_site(request: Request, body: SiteIn, account: Annotated[dict, Depe
 
 class PersonIn(BaseModel):
     display_name: str | None = Field(default=None, max_length=100)
-    role: str = Field(description="patient_partenaire ou representant_usagers")
-    domains: list[str] = Field(description="qualite, accompagnement, formation, recherche")
+    role: Literal["patient_partenaire", "representant_usagers"]
+    domains: list[Literal["qualite", "accompagnement", "formation", "recherche"]] = Field(min_length=1, max_length=4)
     structure: str | None = Field(default=None, max_length=200)
     territory: str | None = Field(default=None, max_length=100)
-    term_start: str | None = Field(default=None, max_length=10)
-    term_end: str | None = Field(default=None, max_length=10)
-    contact_email: str | None = Field(default=None, max_length=254)
-    contact_phone: str | None = Field(default=None, max_length=20)
-    consent: dict[str, bool] = Field(default_factory=dict, description="Champ → accord de publication (retirable)")
+    term_start: str | None = Field(default=None, pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$")
+    term_end: str | None = Field(default=None, pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$")
+    contact_email: str | None = Field(default=None, max_length=254, pattern=r"^[a-z0-9._-]{1,40}@[a-z0-9-]{1,40}\.[a-z]{2,6}$")
+    contact_phone: str | None = Field(default=None, max_length=20, pattern=r"^\+?[0-9 .]{6,20}$")
+    consent: dict[
+        Literal["display_name", "role", "domains", "structure", "territory", "term", "contact_email", "contact_phone"],
+        bool,
+    ] = Field(default_factory=dict, description="Champ → accord de publication (retirable)")
 
 
 ID = Annotated[str, PathParam(max_length=32, pattern=r"^[0-9a-f]{32}$")]
@@ -695,12 +701,15 @@ async def api_delete_person(request: Request, person_id: ID, account: Annotated[
 
 
 class StructureIn(BaseModel):
-    name: str = Field(max_length=200)
-    kind: str = Field(description="centre_de_sante ou maison_de_sante")
-    code_commune: str | None = Field(default=None, max_length=5)
-    governance: str = Field(max_length=1000, description="Gouvernance partagée : comment")
-    inhabitants: str = Field(max_length=1000, description="Implication des habitants : comment")
-    website: str | None = Field(default=None, max_length=300)
+    name: str = Field(min_length=1, max_length=200, pattern=r"\S")
+    kind: Literal["centre_de_sante", "maison_de_sante"]
+    code_commune: str | None = Field(default=None, max_length=5, pattern=r"^(15014|15012|[0-9]{5}|2[AB][0-9]{3})$")
+    governance: str = Field(min_length=1, max_length=1000, pattern=r"\S", description="Gouvernance partagée : comment")
+    inhabitants: str = Field(min_length=1, max_length=1000, pattern=r"\S",
+                             description="Implication des habitants : comment")
+    website: str | None = Field(
+        default=None, max_length=300, pattern=r"^https?://[a-z0-9.-]{1,60}(/[a-z0-9._-]{0,60})?$"
+    )
     contact: str | None = Field(default=None, max_length=300)
 
 
@@ -730,13 +739,13 @@ async def api_update_structure(
 
 
 class AccountIn(BaseModel):
-    login: str = Field(max_length=64)
-    display_name: str = Field(max_length=100)
-    password: str = Field(max_length=256)
-    role: str
-    organisation_id: str = Field(max_length=64)
+    login: str = Field(min_length=3, max_length=64, pattern=r"^[a-z0-9][a-z0-9._@-]{2,63}$")
+    display_name: str = Field(min_length=1, max_length=100, pattern=r"\S")
+    password: str = Field(min_length=12, max_length=256)
+    role: Literal["editor", "site_manager", "admin"]
+    organisation_id: str = Field(max_length=64, pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")
     organisation_name: str | None = Field(default=None, max_length=200)
-    organisation_kind: str = "association"
+    organisation_kind: Literal["association", "site", "platform"] = "association"
 
 
 @router.post(

@@ -545,23 +545,43 @@ def upsert_site(ps: ParticipationStore, main, actor: dict, payload: dict) -> dic
         ):
             raise InputError(f"Commune {commune} inconnue du territoire.", field="code_commune")
 
+    owner = payload.get("organisation_id")
+    if owner is not None and (not isinstance(owner, str) or not _ORG.match(owner)):
+        raise InputError("Organisation : identifiant de 2 à 64 caractères (a-z, 0-9, -).", field="organisation_id")
+    if owner is not None and actor["role"] != "admin":
+        raise Forbidden("Seul un administrateur attribue un lieu à une organisation.")
+
     def do(con):
         before = _one(con, "SELECT * FROM sites WHERE site_id = ?", [site_id])
         if before and actor["role"] != "admin" and before["organisation_id"] != actor["organisation_id"]:
             raise Forbidden("Ce site est géré par une autre organisation.")
+        if before is None and kind == "finess" and actor["role"] != "admin":
+            # a FINESS number names a real establishment: whoever claims it moves where its public
+            # results are aggregated, so the claim is checked by an administrator
+            raise Forbidden(
+                "Revendiquer un établissement FINESS revient à un administrateur, qui l'attribue à votre "
+                "organisation : adressez-lui la demande (les lieux « site-… » se déclarent librement)."
+            )
+        if owner is not None and not con.execute(
+            "SELECT count(*) FROM organisations WHERE organisation_id = ?", [owner]
+        ).fetchone()[0]:
+            raise InputError(f"Organisation « {owner} » inconnue.", field="organisation_id")
         after = {
             "site_id": site_id,
             "kind": kind,
             "name": name,
             "code_commune": commune,
-            "organisation_id": before["organisation_id"] if before else actor["organisation_id"],
+            "organisation_id": owner or (before["organisation_id"] if before else actor["organisation_id"]),
         }
         con.execute(
             "INSERT OR REPLACE INTO sites (site_id, kind, name, code_commune, organisation_id, updated_at) "
             "VALUES (?, ?, ?, ?, ?, current_timestamp)",
             [site_id, kind, name, commune, after["organisation_id"]],
         )
-        _audit(con, actor, "update" if before else "create", "site", site_id, before, after)
+        action = "update" if before else ("claim" if kind == "finess" else "create")
+        if before and before["organisation_id"] != after["organisation_id"]:
+            action = "reassign"
+        _audit(con, actor, action, "site", site_id, before, after)
         return after
 
     return ps.write(do)
