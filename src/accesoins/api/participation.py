@@ -646,15 +646,18 @@ async def api_site(request: Request, body: SiteIn, account: Annotated[dict, Depe
     )
 
 
+DATE = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+
+
 class PersonIn(BaseModel):
     display_name: str | None = Field(default=None, max_length=100)
     role: Literal["patient_partenaire", "representant_usagers"]
     domains: list[Literal["qualite", "accompagnement", "formation", "recherche"]] = Field(min_length=1, max_length=4)
     structure: str | None = Field(default=None, max_length=200)
     territory: str | None = Field(default=None, max_length=100)
-    term_start: str | None = Field(default=None, pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$")
-    term_end: str | None = Field(default=None, pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$")
-    contact_email: str | None = Field(default=None, max_length=254, pattern=r"^[a-z0-9._-]{1,40}@[a-z0-9-]{1,40}\.[a-z]{2,6}$")
+    term_start: str | None = Field(default=None, pattern=DATE)
+    term_end: str | None = Field(default=None, pattern=DATE)
+    contact_email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]{1,64}@[^@\s]{1,180}\.[^@\s]{2,}$")
     contact_phone: str | None = Field(default=None, max_length=20, pattern=r"^\+?[0-9 .]{6,20}$")
     consent: dict[
         Literal["display_name", "role", "domains", "structure", "territory", "term", "contact_email", "contact_phone"],
