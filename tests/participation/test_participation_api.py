@@ -55,8 +55,12 @@ def test_bad_answers_get_french_errors_never_500(client):
 
 
 def test_rate_limit_answers_429(client):
-    codes = [post_answer(client, f"rate-{i:016d}").status_code for i in range(25)]
+    answers_ = [post_answer(client, f"rate-{i:016d}") for i in range(25)]
+    codes = [r.status_code for r in answers_]
     assert codes.count(429) == 5 and set(codes[:20]) == {201}
+    last = answers_[-1]
+    assert int(last.headers["retry-after"]) > 0 and last.json()["error"]["status"] == 429
+    assert "réessayez" in last.json()["error"]["message"]
 
 
 def test_form_page_is_never_cached_and_has_easy_version(client):

@@ -158,3 +158,21 @@ def _read_response(sock) -> tuple[int, str, str]:
         assert chunk, "connection closed by the server"
         body += chunk
     return int(head.split()[1]), body.decode(), head.decode()
+
+
+@pytest.mark.parametrize(
+    ("body", "ctype", "needle"),
+    [
+        (b'{"token": "abc', "application/json", "JSON illisible"),
+        (b"[1, 2]", "application/json", "objet JSON attendu"),
+        (b"%%%", "multipart/form-data; boundary=x", "illisible"),
+    ],
+)
+def test_malformed_bodies_get_french_json_errors(client, body, ctype, needle):
+    url = "/participation/api/reponses" if "json" in ctype else "/participation/connexion"
+    r = client.post(url, content=body, headers={"content-type": ctype})
+    assert r.status_code == 400, r.text
+    err = r.json()["error"]
+    assert set(err) == {"status", "message", "file", "line", "field"} and err["status"] == 400
+    assert needle in err["message"], err
+    assert client.app.state.participation.scalar("SELECT count(*) FROM responses") == 0
