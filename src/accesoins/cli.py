@@ -215,17 +215,92 @@ SkipOpt = Annotated[bool, typer.Option("--skip-unknown", help="Écarter (et list
 VintageOpt = Annotated[str | None, typer.Option(help="Millésime des données (ex. 2023).")]
 
 
+MAX_INPUT_BYTES = 4 * 1024**3  # the largest national file (RPPS) is under 1 GB
+
+
+def checked_input(path: Path) -> Path:
+    """``path`` if it is a regular file of a sane size; else a French error (no endless read of /dev/zero)."""
+    import stat
+
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise InputError("fichier introuvable : vérifiez le chemin.", file=str(path)) from None
+    except OSError as e:
+        raise InputError(f"fichier illisible ({e.strerror}).", file=str(path)) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError("c'est un dossier, pas un fichier : donnez le chemin du fichier à importer.",
+                         file=str(path))
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError("ce n'est pas un fichier ordinaire (périphérique, tube…) : donnez un fichier CSV.",
+                         file=str(path))
+    if st.st_size > MAX_INPUT_BYTES:
+        raise InputError(f"fichier trop gros ({st.st_size / 1e9:.1f} Go ; au plus "
+                         f"{MAX_INPUT_BYTES / 1e9:.1f} Go).", file=str(path))
+    return path
+
+
+def reader_error(e: Exception, path: Path) -> InputError | None:
+    """A reader's own exception (pandas, csv, codecs) as a French :class:`InputError` naming the file."""
+    import csv
+    import re
+
+    import pandas as pd
+
+    text = str(e)
+    if isinstance(e, pd.errors.ParserError | csv.Error):
+        row = re.search(r"(?:row|line) (\d+)", text)
+        line = int(row.group(1)) + 1 if row else None  # pandas counts rows from 0 after the header
+        if "EOF inside string" in text or "unexpected end of data" in text or "quote" in text.lower():
+            return InputError("guillemet ouvert jamais refermé : le texte entre guillemets court jusqu'à la fin "
+                              "du fichier.", file=str(path), line=line)
+        fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", text)
+        if fields:
+            return InputError(f"{fields.group(3)} colonnes au lieu de {fields.group(1)}.", file=str(path),
+                              line=int(fields.group(2)))
+        return InputError("CSV illisible (séparateurs ou guillemets incohérents).", file=str(path), line=line)
+    if isinstance(e, UnicodeDecodeError):
+        return InputError(f"encodage illisible (octet {e.start}) : enregistrez le fichier en UTF-8.",
+                          file=str(path))
+    if isinstance(e, IsADirectoryError | PermissionError | FileNotFoundError):
+        return InputError(f"fichier illisible ({e.strerror}).", file=str(path))
+    return None
+
+
+def store_busy(e: Exception) -> str | None:
+    """The French message for a store locked by another process (the server running), else None."""
+    import duckdb
+
+    if isinstance(e, duckdb.IOException) and "lock" in str(e).lower():
+        return ("la base est ouverte par un autre processus (le serveur accesoins est-il lancé ?) : "
+                "arrêtez-le, ou relancez la commande quand il aura fini ; rien n'a été modifié.")
+    return None
+
+
 def _import(kind: str, path: Path, skip_unknown: bool, vintage: str | None, **options) -> None:
     from .services.imports import import_file
 
     settings = settings_from_env()
-    store = open_store(settings.db_path)
+    try:
+        checked_input(path)
+        store = open_store(settings.db_path)
+    except AccesoinsError as e:
+        fail(e)
+    except Exception as e:  # noqa: BLE001 - only a locked store is expected here
+        if store_busy(e) is None:
+            raise
+        fail(InputError(store_busy(e), file=str(settings.db_path)))
     try:
         with steps(f"Import {kind}") as step:
             step(f"Lecture et validation de {path}")
             report = import_file(store, kind, path, skip_unknown=skip_unknown, vintage=vintage, **options)
     except AccesoinsError as e:
         fail(e)  # the store is unchanged: the reader failed before any write
+    except Exception as e:  # noqa: BLE001 - readers' own exceptions, in French
+        french = reader_error(e, path)
+        if french is None:
+            raise
+        fail(french)
     finally:
         store.close()
     out.print(f"[green]{report['title']}[/] ({report['vintage']}) : {report['rows']} lignes importées, "
@@ -571,9 +646,15 @@ _mount_area_commands()
 
 def main() -> None:  # entry point
     try:
-        app()
+        app(standalone_mode=True)
     except InputError as e:  # pragma: no cover - commands catch their own
         fail(e)
+    except Exception as e:  # noqa: BLE001 - the promised form for what commands did not catch
+        message = store_busy(e)
+        if message is None:
+            raise
+        err.print(f"[bold red]Erreur[/] : {message}")
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":  # python -m accesoins.cli

@@ -25,6 +25,7 @@ ACCOUNTS = {  # login -> (role, organisation)
     "asso-b": ("editor", "asso-b"),
     "site-x": ("site_manager", "clinique-x"),
 }
+QID = "experience-consultation"
 QUESTIONS = ["delai_rdv", "accueil", "ecoute", "explications", "decision_partagee", "coordination", "recommandation"]
 
 
@@ -68,3 +69,24 @@ def sign_in(client, login: str) -> dict:
 
 def answers(value: int = 4) -> dict:
     return {q: value for q in QUESTIONS}
+
+
+def answer_as(app, address: str, token: str, site: str, values: dict | None = None, qid=QID):
+    """POST one response from the client ``address`` (a distinct machine); returns the response."""
+    from fastapi.testclient import TestClient
+
+    c = TestClient(app, client=(address, 50000))
+    return c.post(
+        "/participation/api/reponses",
+        json={"token": token, "questionnaire_id": qid, "version": 1, "site": site, "answers": values or answers()},
+    )
+
+
+def varied(i: int) -> dict:
+    """Answers that differ between respondents (no unanimous group, so results can be shown)."""
+    return {q: 1 + (i + j) % 4 for j, q in enumerate(QUESTIONS)}
+
+
+def at(app, day):
+    """Move the participation store's clock (periods close when the quarter changes)."""
+    app.state.participation.today = lambda: day

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import logging
+import re
 from contextlib import asynccontextmanager
 from importlib import resources
 
 from fastapi import FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.gzip import GZipMiddleware
@@ -50,6 +52,9 @@ def create_app(settings: Settings, *, store=None, warm_up: bool = False) -> Fast
         try:
             yield
         finally:
+            heavy = getattr(app.state, "heavy", None)
+            if heavy is not None:
+                heavy.close()
             if opened_here:
                 app.state.participation.close()
                 app.state.participation = None
@@ -63,6 +68,7 @@ def create_app(settings: Settings, *, store=None, warm_up: bool = False) -> Fast
     app.state.templates.env.globals.update(bar_chart=bar_chart, line_chart=line_chart, number=number,
                                            scatter_chart=scatter_chart,
                                            indicator_table=indicator_table)
+    app.state.templates.env.filters["safe_url"] = safe_url
     app.mount("/static", StaticFiles(directory=str(web / "static")), name="static")
     for name, folder in (("swagger", "swagger-ui-dist"), ("leaflet", "leaflet/dist")):
         path = settings.node_modules / folder
@@ -81,15 +87,27 @@ def create_app(settings: Settings, *, store=None, warm_up: bool = False) -> Fast
 
     @app.get("/docs", include_in_schema=False)
     def docs():
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json", title="accesoins — API",
-            swagger_js_url="/assets/swagger/swagger-ui-bundle.js",
-            swagger_css_url="/assets/swagger/swagger-ui.css",
-            swagger_favicon_url="/static/favicon.svg",
-        )
+        # Swagger UI's own page starts it with an inline script, which the CSP forbids
+        return HTMLResponse(DOCS_PAGE)
 
     app.add_middleware(CachingMiddleware)
+    app.add_middleware(SecurityMiddleware)  # outermost: its headers and its 500 cover every answer
     return app
+
+
+DOCS_PAGE = """<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>accesoins — API</title>
+<link rel="stylesheet" href="/assets/swagger/swagger-ui.css"><link rel="icon" href="/static/favicon.svg">
+</head><body><div id="swagger-ui"></div>
+<script src="/assets/swagger/swagger-ui-bundle.js"></script><script src="/static/swagger-init.js"></script>
+</body></html>"""
+
+
+def safe_url(value) -> str | None:
+    """The URL when it is http(s) and has no character that could leave an attribute, else None."""
+    if isinstance(value, str) and _SAFE_URL.match(value):
+        return value
+    return None
 
 
 def _warm_up(state) -> None:
@@ -162,6 +180,65 @@ class CachingMiddleware:
             await send(message)
 
         await self.app(scope, receive, wrapped)
+
+
+_SAFE_URL = re.compile(r"^https?://[^\s\x00-\x1f\x7f<>\"'`]{1,490}$", re.IGNORECASE)
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+_log = logging.getLogger("accesoins.api")
+_ERROR_500 = (
+    b'{"error": {"status": 500, "message": "Erreur interne du serveur : la demande n\'a pas abouti ; '
+    b'elle a \xc3\xa9t\xc3\xa9 consign\xc3\xa9e.", "file": null, "line": null, "field": null}}'
+)
+
+
+class SecurityMiddleware:
+    """Security headers on every answer, and no exception ever reaching the server.
+
+    An exception escaping the application after its answer has started makes uvicorn close
+    the connection, which resets a keep-alive client's next request (issue 12, item 11).
+    Here it is logged and answered 500 (French JSON) when nothing was sent yet, or swallowed
+    once the answer is complete. Pure ASGI.
+    """
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        state = {"started": False, "done": False}
+
+        async def wrapped(message):
+            if message["type"] == "http.response.start":
+                state["started"] = True
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                state["done"] = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, wrapped)
+        except Exception:  # noqa: BLE001 - the last line of defence: log, answer, keep the connection
+            _log.exception("Erreur interne sur %s %s", scope.get("method"), scope.get("path"))
+            if not state["started"]:
+                await wrapped({"type": "http.response.start", "status": 500,
+                               "headers": [(b"content-type", b"application/json"),
+                                           (b"content-length", str(len(_ERROR_500)).encode())]})
+                await wrapped({"type": "http.response.body", "body": _ERROR_500})
+            elif not state["done"]:
+                raise
 
 
 def _etag_seed(store) -> str:

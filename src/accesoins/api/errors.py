@@ -33,6 +33,14 @@ _MESSAGES = {
     "less_than": "valeur trop grande (moins de {lt})",
     "json_invalid": "corps JSON illisible",
     "dict_type": "objet JSON attendu",
+    "model_attributes_type": "objet JSON attendu",
+    "model_type": "objet JSON attendu",
+    "missing_argument": "valeur obligatoire",
+    "int_type": "nombre entier attendu",
+    "bool_type": "oui/non attendu (true ou false)",
+    "float_type": "nombre attendu",
+    "string_pattern_mismatch": "format non reconnu",
+    "extra_forbidden": "champ non prévu",
     "list_type": "liste attendue",
     "string_type": "texte attendu",
     "enum": "valeur non prévue (valeurs possibles : {expected})",
@@ -46,7 +54,7 @@ def french_validation_message(error: dict) -> str:
     """The validation error in French (the validator's own English as a last resort)."""
     template = _MESSAGES.get(error.get("type", ""))
     if template is None:
-        return error.get("msg", "valeur incorrecte")
+        return f"valeur incorrecte ({error.get('type', 'inconnue')})"
     try:
         return template.format(**(error.get("ctx") or {}))
     except (KeyError, IndexError):
@@ -57,14 +65,26 @@ def _wants_html(request: Request) -> bool:
     return not request.url.path.endswith(".json") and "text/html" in request.headers.get("accept", "")
 
 
-def _respond(request: Request, status: int, body: dict):
+def _respond(request: Request, status: int, body: dict, headers: dict | None = None):
     if _wants_html(request):
         templates = request.app.state.templates
         return templates.TemplateResponse(
             request, "error.html", {"error": body["error"], "page": {"demo_notice": None}},
-            status_code=status,
+            status_code=status, headers=headers,
         )
-    return JSONResponse(body, status_code=status)
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+_ENGLISH = {  # Starlette's own details, for the rare errors raised before our code runs
+    "There was an error parsing the body": "Corps de la demande illisible (JSON ou formulaire mal formé).",
+    "Method Not Allowed": "Méthode non permise sur cette adresse.",
+    "Too Many Requests": "Trop de demandes : réessayez plus tard.",
+    "Bad Request": "Demande incorrecte.",
+    "Invalid multipart data.": "Formulaire illisible (données multipart mal formées).",
+    "Unauthorized": "Connexion requise.",
+    "Forbidden": "Accès refusé.",
+    "Internal Server Error": "Erreur interne du serveur.",
+}
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -73,12 +93,18 @@ def install_error_handlers(app: FastAPI) -> None:
         message = {404: "Page introuvable."}.get(exc.status_code, str(exc.detail))
         if exc.status_code == 404 and exc.detail not in (None, "Not Found"):
             message = str(exc.detail)
-        return _respond(request, exc.status_code, error_body(exc.status_code, message))
+        message = _ENGLISH.get(message, message)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 429:
+            headers.setdefault("Retry-After", "60")
+        return _respond(request, exc.status_code, error_body(exc.status_code, message), headers or None)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
         first = exc.errors()[0] if exc.errors() else {}
         field = ".".join(str(p) for p in first.get("loc", [])[1:]) or None
+        if first.get("type") == "json_invalid":
+            field = None  # the location is a character offset, not a field
         message = f"Paramètre invalide : {french_validation_message(first)}"
         return _respond(request, 400, error_body(400, message, field=field))
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
@@ -123,8 +123,13 @@ def _salt(request: Request) -> auth.DailySalt:
     return state.participation_salt
 
 
+def _client(request: Request) -> str:
+    """The client's address (the socket's peer: a reverse proxy must pass it through, see the docs)."""
+    return request.client.host if request.client else "inconnu"
+
+
 def _check_rate(request: Request, name: str) -> None:
-    client = request.client.host if request.client else "inconnu"
+    client = _client(request)
     if not _limiter(request, name).allow(_salt(request).fingerprint(client)):
         raise HTTPException(
             429,
@@ -177,6 +182,27 @@ def _set_cookie(request: Request, response, token: str) -> None:
     )
 
 
+FORM_COOKIE = "accesoins_formulaire"
+
+
+def _form_token(request: Request) -> str:
+    """The anti-CSRF token of the forms open without a session (double-submit cookie)."""
+    token = request.cookies.get(FORM_COOKIE)
+    return token if isinstance(token, str) and 32 <= len(token) <= 64 else auth.new_token()
+
+
+def _form_csrf_ok(request: Request, form) -> bool:
+    return auth.same(form.get("csrf"), request.cookies.get(FORM_COOKIE))
+
+
+def _set_form_cookie(request: Request, response, token: str) -> None:
+    secure = request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
+    response.set_cookie(FORM_COOKIE, token, httponly=True, samesite="strict", secure=secure, path="/participation")
+
+
+CSRF_MESSAGE = "Jeton anti-CSRF manquant ou invalide : rechargez la page puis recommencez."
+
+
 def _templates(request: Request):
     return request.app.state.templates
 
@@ -186,6 +212,8 @@ def _html(request: Request, template: str, data: dict, status: int = 200, json_u
         request, template, {"page": data, "json_url": json_url}, status_code=status
     )
     resp.headers["Cache-Control"] = "no-store"
+    if data.get("csrf") and data.get("form_cookie"):
+        _set_form_cookie(request, resp, data["csrf"])
     return resp
 
 
@@ -270,6 +298,8 @@ def _form_data(
         "token": token or auth.new_token(),
         "answers": answers or {},
         "errors": errors or [],
+        "csrf": _form_token(request),
+        "form_cookie": True,
         "demo_notice": None,
     }
 
@@ -292,6 +322,10 @@ async def answer_submit(request: Request, qid: Annotated[str, PathParam(max_leng
     q = await run_in_threadpool(svc.published_one, ps, qid)
     easy = form.get("facile") == "1"
     answers = {x.question_id: form.get(x.question_id) for x in q.questions}
+    if not _form_csrf_ok(request, form):
+        data = _form_data(request, q, easy=easy, site=str(form.get("site") or "")[:64], answers=answers,
+                          errors=[{"field": "csrf", "message": CSRF_MESSAGE}])
+        return _html(request, "participation/form.html", data, status=403)
     payload = {
         "token": form.get("token"),
         "questionnaire_id": qid,
@@ -302,7 +336,7 @@ async def answer_submit(request: Request, qid: Annotated[str, PathParam(max_leng
     }
     try:
         _check_rate(request, "responses")
-        result = await run_in_threadpool(svc.submit_response, ps, payload)
+        result = await run_in_threadpool(lambda: svc.submit_response(ps, payload, client=_client(request)))
     except InputError as e:
         data = _form_data(
             request,
@@ -356,7 +390,8 @@ class ResponseIn(BaseModel):
 )
 async def post_response(request: Request, body: ResponseIn):
     _check_rate(request, "responses")
-    result = await run_in_threadpool(svc.submit_response, participation_store(request), body.model_dump())
+    ps = participation_store(request)
+    result = await run_in_threadpool(lambda: svc.submit_response(ps, body.model_dump(), client=_client(request)))
     return JSONResponse(result, status_code=200 if result["duplicate"] else 201)
 
 
@@ -385,14 +420,22 @@ async def api_logout(request: Request, account: Annotated[dict, Depends(require(
     return resp
 
 
+def _login_page(request: Request, error: str | None = None, status: int = 200):
+    data = {"title": "Connexion", "error": error, "csrf": _form_token(request), "form_cookie": True}
+    data["demo_notice"] = None
+    return _html(request, "participation/login.html", data, status=status)
+
+
 @router.get("/participation/connexion", include_in_schema=False, response_class=HTMLResponse)
 def login_form(request: Request, erreur: Annotated[str, Query(max_length=10)] = ""):
-    return _html(request, "participation/login.html", {"title": "Connexion", "error": None, "demo_notice": None})
+    return _login_page(request)
 
 
 @router.post("/participation/connexion", include_in_schema=False, response_class=HTMLResponse)
 async def login_submit(request: Request):
     form = await request.form()
+    if not _form_csrf_ok(request, form):
+        return _login_page(request, CSRF_MESSAGE, status=403)
     try:
         _check_rate(request, "logins")
         opened = await run_in_threadpool(
@@ -401,12 +444,7 @@ async def login_submit(request: Request):
     except (svc.ParticipationError, HTTPException) as e:
         message = getattr(e, "message", None) or getattr(e, "detail", "")
         status = getattr(e, "status", None) or getattr(e, "status_code", 401)
-        return _html(
-            request,
-            "participation/login.html",
-            {"title": "Connexion", "error": message, "demo_notice": None},
-            status=status,
-        )
+        return _login_page(request, message, status=status)
     resp = RedirectResponse("/participation/gestion", status_code=303)
     _set_cookie(request, resp, opened["token"])
     return resp
@@ -591,6 +629,9 @@ class SiteIn(BaseModel):
     site_id: str = Field(max_length=64)
     name: str = Field(max_length=200)
     code_commune: str | None = Field(default=None, max_length=5)
+    organisation_id: str | None = Field(
+        default=None, max_length=64, description="Organisation gestionnaire (administrateurs seulement)"
+    )
 
 
 @router.put(
@@ -605,17 +646,23 @@ async def api_site(request: Request, body: SiteIn, account: Annotated[dict, Depe
     )
 
 
+DATE = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+
+
 class PersonIn(BaseModel):
     display_name: str | None = Field(default=None, max_length=100)
-    role: str = Field(description="patient_partenaire ou representant_usagers")
-    domains: list[str] = Field(description="qualite, accompagnement, formation, recherche")
+    role: Literal["patient_partenaire", "representant_usagers"]
+    domains: list[Literal["qualite", "accompagnement", "formation", "recherche"]] = Field(min_length=1, max_length=4)
     structure: str | None = Field(default=None, max_length=200)
     territory: str | None = Field(default=None, max_length=100)
-    term_start: str | None = Field(default=None, max_length=10)
-    term_end: str | None = Field(default=None, max_length=10)
-    contact_email: str | None = Field(default=None, max_length=254)
-    contact_phone: str | None = Field(default=None, max_length=20)
-    consent: dict[str, bool] = Field(default_factory=dict, description="Champ → accord de publication (retirable)")
+    term_start: str | None = Field(default=None, pattern=DATE)
+    term_end: str | None = Field(default=None, pattern=DATE)
+    contact_email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]{1,64}@[^@\s]{1,180}\.[^@\s]{2,}$")
+    contact_phone: str | None = Field(default=None, max_length=20, pattern=r"^\+?[0-9 .]{6,20}$")
+    consent: dict[
+        Literal["display_name", "role", "domains", "structure", "territory", "term", "contact_email", "contact_phone"],
+        bool,
+    ] = Field(default_factory=dict, description="Champ → accord de publication (retirable)")
 
 
 ID = Annotated[str, PathParam(max_length=32, pattern=r"^[0-9a-f]{32}$")]
@@ -657,12 +704,15 @@ async def api_delete_person(request: Request, person_id: ID, account: Annotated[
 
 
 class StructureIn(BaseModel):
-    name: str = Field(max_length=200)
-    kind: str = Field(description="centre_de_sante ou maison_de_sante")
-    code_commune: str | None = Field(default=None, max_length=5)
-    governance: str = Field(max_length=1000, description="Gouvernance partagée : comment")
-    inhabitants: str = Field(max_length=1000, description="Implication des habitants : comment")
-    website: str | None = Field(default=None, max_length=300)
+    name: str = Field(min_length=1, max_length=200, pattern=r"\S")
+    kind: Literal["centre_de_sante", "maison_de_sante"]
+    code_commune: str | None = Field(default=None, max_length=5, pattern=r"^(15014|15012|[0-9]{5}|2[AB][0-9]{3})$")
+    governance: str = Field(min_length=1, max_length=1000, pattern=r"\S", description="Gouvernance partagée : comment")
+    inhabitants: str = Field(min_length=1, max_length=1000, pattern=r"\S",
+                             description="Implication des habitants : comment")
+    website: str | None = Field(
+        default=None, max_length=300, pattern=r"^https?://[a-z0-9.-]{1,60}(/[a-z0-9._-]{0,60})?$"
+    )
     contact: str | None = Field(default=None, max_length=300)
 
 
@@ -692,13 +742,13 @@ async def api_update_structure(
 
 
 class AccountIn(BaseModel):
-    login: str = Field(max_length=64)
-    display_name: str = Field(max_length=100)
-    password: str = Field(max_length=256)
-    role: str
-    organisation_id: str = Field(max_length=64)
+    login: str = Field(min_length=3, max_length=64, pattern=r"^[a-z0-9][a-z0-9._@-]{2,63}$")
+    display_name: str = Field(min_length=1, max_length=100, pattern=r"\S")
+    password: str = Field(min_length=12, max_length=256)
+    role: Literal["editor", "site_manager", "admin"]
+    organisation_id: str = Field(max_length=64, pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")
     organisation_name: str | None = Field(default=None, max_length=200)
-    organisation_kind: str = "association"
+    organisation_kind: Literal["association", "site", "platform"] = "association"
 
 
 @router.post(

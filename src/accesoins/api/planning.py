@@ -15,6 +15,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from ..services import planning as svc
+from .heavy import heavy_for
 from .rendering import json_safe, store_of
 from .rendering import page as _page
 
@@ -73,10 +74,13 @@ def solidaires(request: Request, departement: Annotated[str, Query(pattern=r"^(\
                jours_commune: Annotated[int, Query(ge=1, le=31)] = 8,
                par_jour: Annotated[int, Query(ge=1, le=10)] = 1,
                graine: Annotated[int, Query(ge=0, le=2**31)] = 2026) -> dict:
-    return svc.solidarity_rota(store_of(request), departement=departement.upper(), year=annee, month=mois,
-                               max_minutes=minutes, volunteer_share=part_volontaires,
-                               days_per_volunteer=jours_volontaire, days_per_commune=jours_commune,
-                               max_per_day=par_jour, seed=graine)
+    params = dict(departement=departement.upper(), year=annee, month=mois, max_minutes=minutes,
+                  volunteer_share=part_volontaires, days_per_volunteer=jours_volontaire,
+                  days_per_commune=jours_commune, max_per_day=par_jour, seed=graine)
+    # ~14 s of CPU per parameter set: cached, off the server process, admitted under limits
+    client = request.client.host if request.client else "inconnu"
+    return heavy_for(request.app.state).run(client, getattr(request.app.state, "etag_seed", ""),
+                                            svc.solidarity_rota, params, store=store_of(request))
 
 
 def _scenario_args(nom, retraite, installations, fermetures, assistants, teleconsultation, population):

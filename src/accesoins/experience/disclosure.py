@@ -1,10 +1,11 @@
 """The small-count rule: no published count below the threshold, not even by difference.
 
-Published aggregates form a tree (a *laminar* family: two aggregates are either
-disjoint or one contains the other): France ⊃ département ⊃ commune ⊃ site ⊃
-site × quarter. Quarterly trends are published for sites only, never for
-territories, precisely so that the family stays a tree: a territory × quarter
-cell would overlap a site's all-time cell without containing it.
+Published aggregates form, for each closed quarter, a tree (a *laminar* family:
+two aggregates are either disjoint or one contains the other): France ⊃
+département ⊃ commune ⊃ site, all of the same quarter. Quarters are disjoint,
+and a closed quarter never changes (responses carry their quarter and the
+location of their site as it was when they were given), so the family of every
+figure ever published stays a forest: time adds trees, it never alters one.
 
 In a tree, the only counts an outsider can derive from published counts are
 the published counts themselves and, for each published aggregate, its
@@ -12,15 +13,17 @@ the published counts themselves and, for each published aggregate, its
 sub-aggregates (which are disjoint). Any difference between published
 aggregates is a sum of published counts and remainders. So the rule is:
 
-1. *primary suppression* — an aggregate with fewer than ``k`` responses is not
-   published;
+1. *primary suppression* — an aggregate with fewer than ``k`` contributors is
+   not published;
 2. *secondary suppression* — while some published aggregate has a remainder
    strictly between 0 and ``k``, its smallest published sub-aggregate is
    withdrawn too (which grows the remainder); repeated until no remainder is
    in ``]0, k[``.
 
 A remainder of 0 is allowed: it only says that all the responses of an
-aggregate are in its published parts, which reveals no small group.
+aggregate are in its published parts, which reveals no small group. Counts are
+of *contributors* (one response per client and quarter), see
+:func:`accesoins.experience.indicators.counted`.
 """
 
 from __future__ import annotations

@@ -1,26 +1,33 @@
-"""Experience and outcome indicators of groups of responses, under the small-count rule.
+"""Experience and outcome indicators of groups of responses, under the disclosure model.
 
 Each response is scored with the definition of its questionnaire version: an
 answer's score (0–100) and whether it is favourable; "not applicable" answers
-are left out. A group's indicators are, per question, the share of favourable
-answers (Wilson interval) and the mean score (Student interval), and overall
-the mean of the respondents' mean scores. Groups form the tree described in
-:mod:`accesoins.experience.disclosure`; only publishable groups are computed,
-and a question's indicators are shown only when at least ``k`` of the group's
-respondents gave an applicable answer to it (its denominator is not published).
+are left out. The disclosure model (see :mod:`accesoins.experience.disclosure`
+and ``docs/participation.md``) shapes what is computed:
+
+- only *closed* periods (quarters before the current one) are published, each
+  period on its own tree France ⊃ département ⊃ commune ⊃ site, so a published
+  figure never changes once shown (no differencing over time);
+- a client counts once per questionnaire and period (:func:`counted`);
+- counts are rounded to base 5; shares and scores to ``value_step`` points;
+  intervals are computed from the *published* value and a denominator rounded
+  down to base 5, then widened to whole points within [0, 100], so they reveal
+  no count (hidden denominators stay hidden);
+- a question (or the overall score) is withheld when one value is held by all
+  answers but ``coalition`` of them: an adversary knowing that many answers
+  would otherwise learn every other one (group disclosure).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import math
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from .disclosure import Cell, publishable
 from .questionnaires import Questionnaire
-from .stats import mean_interval, wilson
-
-FRANCE = ("france",)
+from .stats import t_quantile, wilson_p
 
 
 @dataclass(frozen=True)
@@ -35,17 +42,47 @@ class Response:
     code_departement: str | None
     quarter: str  # "2026-T1"
     answers: Mapping[str, int]
+    contributor: str | None = None  # keyed hash of the client within the quarter; None: counts alone
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The parameters of the disclosure model (values in ``rules/experience/thresholds.yaml``)."""
+
+    k: int = 10
+    confidence: float = 0.95
+    count_base: int = 5
+    value_step: int = 1
+    coalition: int = 1
+
+
+def france(quarter: str) -> tuple:
+    return ("france", quarter)
+
+
+def counted(responses: Iterable[Response]) -> list[Response]:
+    """One response per contributor, questionnaire and quarter: the one with the smallest id.
+
+    A client sending many responses (an n − 1 attack from one machine) counts once
+    toward every threshold; the choice does not depend on arrival order.
+    """
+    best: dict[tuple, Response] = {}
+    for r in responses:
+        key = (r.questionnaire_id, r.quarter, r.contributor if r.contributor is not None else ("id", r.response_id))
+        if key not in best or r.response_id < best[key].response_id:
+            best[key] = r
+    return sorted(best.values(), key=lambda r: r.response_id)
 
 
 def keys_of(r: Response) -> list[tuple]:
-    """The tree cells a response belongs to, from the root down."""
-    keys = [FRANCE]
+    """The tree cells a response belongs to, from the root down (one tree per quarter)."""
+    q = r.quarter
+    keys = [france(q)]
     if r.code_departement:
-        keys.append(("departement", r.code_departement))
+        keys.append(("departement", r.code_departement, q))
         if r.code_commune:
-            keys.append(("commune", r.code_commune))
-    keys.append(("site", r.site_id))
-    keys.append(("site_quarter", r.site_id, r.quarter))
+            keys.append(("commune", r.code_commune, q))
+    keys.append(("site", r.site_id, q))
     return keys
 
 
@@ -64,16 +101,55 @@ def build_cells(responses: Iterable[Response]) -> tuple[dict[tuple, Cell], dict[
     return cells, members
 
 
-def _interval(v: tuple[float, float, float], scale: float = 1.0, digits: int = 1) -> dict:
-    return {
-        "value": round(v[0] * scale, digits),
-        "low": round(v[1] * scale, digits),
-        "high": round(v[2] * scale, digits),
-    }
+def rounded_count(n: int, base: int) -> int:
+    """``n`` rounded to the nearest multiple of ``base`` (halves up), as published."""
+    return base * math.floor(n / base + 0.5)
+
+
+def _band(n: int, base: int) -> int:
+    return max(base, base * (n // base))
+
+
+def _snap(x: float, step: int) -> int:
+    return int(step * math.floor(x / step + 0.5))
+
+
+def _bounded(value: int, low: float, high: float) -> dict:
+    """Whole points, within [0, 100], containing the value, at least one point wide."""
+    lo = max(0, min(value, math.floor(low + 1e-9)))
+    hi = min(100, max(value, math.ceil(high - 1e-9)))
+    if hi - lo < 1:
+        hi, lo = (hi + 1, lo) if hi < 100 else (hi, lo - 1)
+    return {"value": value, "low": lo, "high": hi}
+
+
+def share(favourable: int, n: int, policy: Policy) -> dict:
+    """Published share of favourable answers (%): a function of the rounded share and band only."""
+    value = _snap(100 * favourable / n, policy.value_step)
+    low, high = wilson_p(value / 100, _band(n, policy.count_base), policy.confidence)
+    return _bounded(value, 100 * low, 100 * high)
+
+
+def mean_score(values: list[float], policy: Policy) -> dict:
+    """Published mean score (0–100): rounded mean, SD rounded up to 5 points, band denominator."""
+    n = len(values)
+    mean = math.fsum(values) / n
+    sd = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (n - 1)) if n > 1 else 0.0
+    sd_r = 5 * math.ceil(sd / 5 - 1e-9)
+    nb = _band(n, policy.count_base)
+    value = _snap(mean, policy.value_step)
+    half = t_quantile(nb, policy.confidence) * sd_r / math.sqrt(nb)
+    return _bounded(value, value - half, value + half)
+
+
+def dominated(values: Iterable, coalition: int) -> bool:
+    """True when one value is held by all the answers but at most ``coalition`` of them."""
+    values = list(values)
+    return not values or Counter(values).most_common(1)[0][1] >= len(values) - coalition
 
 
 def group_indicators(
-    members: list[Response], q: Questionnaire, defs: Mapping[tuple[str, int], Questionnaire], k: int, confidence: float
+    members: list[Response], q: Questionnaire, defs: Mapping[tuple[str, int], Questionnaire], policy: Policy
 ) -> dict:
     """Indicators of one published group, for the questions of ``q`` (the latest version)."""
     per_question: dict[str, list[tuple[float, bool]]] = defaultdict(list)
@@ -98,32 +174,35 @@ def group_indicators(
             "text": question.text,
             "easy": question.easy,
             "dimension": question.dimension,
-            "shown": len(got) >= k,
+            "shown": len(got) >= policy.k
+            and not dominated((s for s, _ in got), policy.coalition)
+            and not dominated((f for _, f in got), policy.coalition),
         }
         if item["shown"]:
-            fav = sum(1 for _, f in got if f)
-            item["favourable"] = _interval(wilson(fav, len(got), confidence), 100)
-            item["score"] = _interval(mean_interval([s for s, _ in got], confidence))
+            item["favourable"] = share(sum(1 for _, f in got if f), len(got), policy)
+            item["score"] = mean_score([s for s, _ in got], policy)
         questions.append(item)
-    score = _interval(mean_interval(respondent_means, confidence)) if len(respondent_means) >= k else None
-    return {"n": len(members), "score": score, "questions": questions}
+    score = None
+    if len(respondent_means) >= policy.k and not dominated(respondent_means, policy.coalition):
+        score = mean_score(respondent_means, policy)
+    return {"n": rounded_count(len(members), policy.count_base), "score": score, "questions": questions}
 
 
 def publish(
     responses: list[Response],
     q: Questionnaire,
     defs: Mapping[tuple[str, int], Questionnaire],
-    k: int,
-    confidence: float,
+    policy: Policy,
+    current_quarter: str,
 ) -> dict[tuple, dict]:
-    """Indicators of every publishable group of the responses to one questionnaire.
+    """Indicators of every publishable group of the closed quarters' responses to one questionnaire.
 
     Returns
     -------
     dict
         Cell key → indicators, for publishable cells only; no other count is returned.
     """
-    cells, members = build_cells(r for r in responses if r.questionnaire_id == q.questionnaire_id)
-    return {
-        key: group_indicators(members[key], q, defs, k, confidence) for key in sorted(publishable(cells, k), key=repr)
-    }
+    closed = [r for r in responses if r.questionnaire_id == q.questionnaire_id and r.quarter < current_quarter]
+    cells, members = build_cells(counted(closed))
+    keys = sorted(publishable(cells, policy.k), key=repr)
+    return {key: group_indicators(members[key], q, defs, policy) for key in keys}

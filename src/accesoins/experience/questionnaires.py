@@ -24,6 +24,7 @@ from ..errors import InputError
 
 KINDS = ("PREMS", "PROMS")
 _ID = re.compile(r"^[a-z][a-z0-9_-]{1,63}$")
+_URL = re.compile(r"^https?://[^\s\x00-\x1f\x7f<>\"']{1,490}$")
 MAX_TEXT = 500
 
 
@@ -159,6 +160,14 @@ def parse(definition: dict) -> Questionnaire:
     sources = definition.get("inspired_by") or []
     if not isinstance(sources, list) or not all(isinstance(s, dict) and s.get("title") for s in sources):
         raise InputError("« inspired_by » : liste de sources avec un titre (et une adresse).", field="inspired_by")
+    for i, src in enumerate(sources, start=1):
+        url = src.get("url")
+        if url is not None and not (isinstance(url, str) and _URL.match(url)):
+            raise InputError(
+                f"« inspired_by », source {i} : l'adresse doit commencer par https:// ou http:// "
+                "(sans espace, au plus 500 caractères).",
+                field="url",
+            )
     raw_scales = definition.get("scales")
     if not isinstance(raw_scales, dict) or not raw_scales:
         raise InputError("Au moins une échelle de réponses est nécessaire.", field="scales")
@@ -219,10 +228,33 @@ def parse(definition: dict) -> Questionnaire:
     )
 
 
+MAX_YAML = 50_000  # characters: the bundled questionnaires are under 8 000
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """A safe loader that refuses aliases: no "billion laughs" expansion from a 2 KB text."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise InputError(
+                "Les alias YAML (« *nom ») ne sont pas acceptés : recopiez le texte à cet endroit.",
+                line=event.start_mark.line + 1,
+                field="definition",
+            )
+        return super().compose_node(parent, index)
+
+
 def parse_yaml(text: str) -> Questionnaire:
-    """Parse and validate a definition written in YAML (the editing page's format)."""
+    """Parse and validate a definition written in YAML (the editing page's format).
+
+    Bounded: at most :data:`MAX_YAML` characters and no alias, so parsing costs at most
+    linear time in a small text.
+    """
+    if len(text) > MAX_YAML:
+        raise InputError(f"Texte trop long : au plus {MAX_YAML} caractères.", field="definition")
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         raise InputError(

@@ -50,3 +50,23 @@ def mean_interval(values: Sequence[float], confidence: float = 0.95) -> tuple[fl
     var = math.fsum((v - mean) ** 2 for v in values) / (n - 1)
     half = float(_st.t.ppf(0.5 + confidence / 2, n - 1)) * math.sqrt(var / n)
     return mean, mean - half, mean + half
+
+
+def wilson_p(p: float, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for a proportion ``p`` observed on ``n`` answers (``p`` need not be k/n).
+
+    Used on a *published* (rounded) proportion and a *rounded* denominator, so that the
+    interval is a function of published quantities only and reveals nothing more.
+    """
+    if n <= 0 or not 0.0 <= p <= 1.0:
+        raise ValueError("wilson_p: need 0 <= p <= 1 and n > 0")
+    z = float(_st.norm.ppf(0.5 + confidence / 2))
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def t_quantile(n: int, confidence: float = 0.95) -> float:
+    """Student's two-sided quantile with ``n - 1`` degrees of freedom."""
+    return float(_st.t.ppf(0.5 + confidence / 2, n - 1))

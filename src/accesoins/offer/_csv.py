@@ -200,6 +200,18 @@ def parse_records(
     number. Raises :class:`InputError` on the first line with a wrong count.
     """
     n = len(names)
+    if quoting:
+        odd = (lines.str.count('"') % 2) == 1
+        if odd.any():  # a quote never closed on its line (fields never span lines in these files)
+            line = int(lines.index[odd.argmax()])
+            before = lines[line][: lines[line].rfind('"')]
+            k = count_fields(pd.Series([before]), sep, quoting=True).iloc[0] - 1
+            raise InputError(
+                "guillemet ouvert jamais refermé sur cette ligne",
+                file=file,
+                line=line,
+                field=names[k] if 0 <= k < n else None,
+            )
     counts = count_fields(lines, sep, quoting=quoting)
     allowed = set(allowed_counts) if allowed_counts is not None else {n}
     bad = ~counts.isin(allowed)
@@ -517,7 +529,7 @@ def resolve_communes(
                 else f"code commune « {value} » inconnu (ni commune actuelle, ni ancien code connu)"
             )
             raise InputError(
-                msg + " ; utilisez skip_unknown=True pour écarter ces lignes",
+                msg + " ; utilisez --skip-unknown pour écarter ces lignes",
                 file=file,
                 line=line,
                 field=field,

@@ -181,6 +181,17 @@ def read_generic(
         codes[need_locate] = [
             found[(a, b)] or "" for a, b in zip(pts["lat"], pts["lon"], strict=True)
         ]
+        at_sea = need_locate & (codes == "")
+        if at_sea.any() and not skip_unknown:
+            line = _csv.first_bad(at_sea)
+            raise InputError(
+                f"point en mer ou hors de toute commune (latitude {lat[line]:.5f}, longitude {lon[line]:.5f}) : "
+                "aucune commune ne contient ce point ; corrigez les coordonnées, ou utilisez --skip-unknown "
+                "pour écarter ces lignes",
+                file=file,
+                line=line,
+                field=lat_col,
+            )
 
     used = {c for c in cols.values() if c}
     if wide:

@@ -21,6 +21,7 @@ a consistent snapshot).
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import os
 import threading
@@ -53,6 +54,7 @@ class ParticipationStore(Store):
         self.journal_path = Path(f"{path}.journal") if path else None
         self._journal = None
         self._since_compact = 0
+        self.today: Callable[[], dt.date] = dt.date.today  # the clock of periods (tests move it)
 
     # -- writing ------------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -137,7 +139,7 @@ class ParticipationStore(Store):
 def _insert_response(con, row: dict) -> None:
     con.execute(
         "INSERT INTO responses (response_id, questionnaire_id, version, site_id, site_kind, quarter, easy_read, "
-        "answers) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "answers, contributor, code_commune, code_departement, located) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             row["response_id"],
             row["questionnaire_id"],
@@ -147,6 +149,10 @@ def _insert_response(con, row: dict) -> None:
             row["quarter"],
             row["easy_read"],
             json.dumps(row["answers"], sort_keys=True),
+            row.get("contributor"),
+            row.get("code_commune"),
+            row.get("code_departement"),
+            bool(row.get("located")),
         ],
     )
 

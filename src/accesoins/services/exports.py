@@ -122,13 +122,36 @@ def frame(store: Store, name: str, filters: dict[str, str | None]) -> pd.DataFra
     return store.df(f"SELECT * FROM {sql} ORDER BY {table.order}", params)
 
 
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A text cell a spreadsheet would run as a formula (``=HYPERLINK(…)``) gets a leading quote.
+
+    OWASP, *CSV Injection*: cells starting with = + - @ tab or carriage return. Numbers
+    (real numeric columns) are left alone; only text is touched.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell neutralised (see :func:`neutralise`)."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(neutralise)
+    return out
+
+
 def to_bytes(store: Store, name: str, fmt: str, filters: dict[str, str | None]) -> tuple[bytes, str]:
     """The whole (filtered) table in ``fmt``: (content, media type)."""
     if fmt not in FORMATS or fmt == "json":
         raise ParameterError(f"format « {fmt} » non pris en charge ici : csv, parquet ou geojson")
     data = frame(store, name, filters)
     if fmt == "csv":
-        return data.to_csv(index=False).encode("utf-8"), "text/csv; charset=utf-8"
+        return spreadsheet_safe(data).to_csv(index=False).encode("utf-8"), "text/csv; charset=utf-8"
     if fmt == "parquet":
         buf = io.BytesIO()
         data.to_parquet(buf, index=False)

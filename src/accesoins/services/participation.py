@@ -9,15 +9,18 @@ same transaction as the change (who, role, what, when, before, after).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import json
 import re
+import secrets
 import time
 import uuid
 
 from ..errors import AccesoinsError, InputError
 from ..experience import auth, rules
 from ..experience import questionnaires as qn
-from ..experience.indicators import FRANCE, Response, publish
+from ..experience.indicators import Policy, Response, counted, publish
 from ..experience.sites import normalise_site
 from ..participation_store import ParticipationStore
 
@@ -479,8 +482,13 @@ def review(
 
 
 # -- responses ----------------------------------------------------------------------------------------------
-def submit_response(ps: ParticipationStore, payload: dict, *, today: dt.date | None = None) -> dict:
+def submit_response(
+    ps: ParticipationStore, payload: dict, *, today: dt.date | None = None, client: str | None = None
+) -> dict:
     """Validate and store one anonymous response durably; idempotent on ``token``.
+
+    ``client`` (the sender's address) is kept only as an HMAC under the quarter's secret
+    (:func:`contributor_of`), so that a client counts once per questionnaire and quarter.
 
     Returns ``{"response_id", "duplicate"}``: ``duplicate`` is True when the same
     token had already been stored (a double submit), which is then counted once.
@@ -504,15 +512,17 @@ def submit_response(ps: ParticipationStore, payload: dict, *, today: dt.date | N
         raise NotFound(f"Le questionnaire « {qid[:64]} » version {version} n'est pas (ou plus) ouvert aux réponses.")
     site_id, kind = normalise_site(payload.get("site"))
     answers = qn.validate_answers(q, payload.get("answers"))
+    quarter = quarter_of(today or ps.today())
     row = {
         "response_id": token,
         "questionnaire_id": qid,
         "version": version,
         "site_id": site_id,
         "site_kind": kind,
-        "quarter": quarter_of(today or dt.date.today()),
+        "quarter": quarter,
         "easy_read": bool(payload.get("easy_read")),
         "answers": answers,
+        "contributor": contributor_of(ps, client, quarter) if client else None,
     }
     new = ps.add_response(row)
     return {"response_id": token, "duplicate": not new, "questionnaire_id": qid, "site": site_id}
@@ -535,23 +545,43 @@ def upsert_site(ps: ParticipationStore, main, actor: dict, payload: dict) -> dic
         ):
             raise InputError(f"Commune {commune} inconnue du territoire.", field="code_commune")
 
+    owner = payload.get("organisation_id")
+    if owner is not None and (not isinstance(owner, str) or not _ORG.match(owner)):
+        raise InputError("Organisation : identifiant de 2 à 64 caractères (a-z, 0-9, -).", field="organisation_id")
+    if owner is not None and actor["role"] != "admin":
+        raise Forbidden("Seul un administrateur attribue un lieu à une organisation.")
+
     def do(con):
         before = _one(con, "SELECT * FROM sites WHERE site_id = ?", [site_id])
         if before and actor["role"] != "admin" and before["organisation_id"] != actor["organisation_id"]:
             raise Forbidden("Ce site est géré par une autre organisation.")
+        if before is None and kind == "finess" and actor["role"] != "admin":
+            # a FINESS number names a real establishment: whoever claims it moves where its public
+            # results are aggregated, so the claim is checked by an administrator
+            raise Forbidden(
+                "Revendiquer un établissement FINESS revient à un administrateur, qui l'attribue à votre "
+                "organisation : adressez-lui la demande (les lieux « site-… » se déclarent librement)."
+            )
+        if owner is not None and not con.execute(
+            "SELECT count(*) FROM organisations WHERE organisation_id = ?", [owner]
+        ).fetchone()[0]:
+            raise InputError(f"Organisation « {owner} » inconnue.", field="organisation_id")
         after = {
             "site_id": site_id,
             "kind": kind,
             "name": name,
             "code_commune": commune,
-            "organisation_id": before["organisation_id"] if before else actor["organisation_id"],
+            "organisation_id": owner or (before["organisation_id"] if before else actor["organisation_id"]),
         }
         con.execute(
             "INSERT OR REPLACE INTO sites (site_id, kind, name, code_commune, organisation_id, updated_at) "
             "VALUES (?, ?, ?, ?, ?, current_timestamp)",
             [site_id, kind, name, commune, after["organisation_id"]],
         )
-        _audit(con, actor, "update" if before else "create", "site", site_id, before, after)
+        action = "update" if before else ("claim" if kind == "finess" else "create")
+        if before and before["organisation_id"] != after["organisation_id"]:
+            action = "reassign"
+        _audit(con, actor, action, "site", site_id, before, after)
         return after
 
     return ps.write(do)
@@ -592,39 +622,139 @@ def site_location(ps: ParticipationStore, main, site_id: str) -> dict:
     return loc
 
 
-def _responses(ps: ParticipationStore, main) -> list[Response]:
-    rows = ps.cursor().records(
-        "SELECT response_id, questionnaire_id, version, site_id, quarter, answers FROM responses"
-    )
-    locations: dict[str, dict] = {}
-    out = []
-    for r in rows:
-        loc = locations.get(r["site_id"])
-        if loc is None:
-            loc = locations[r["site_id"]] = site_location(ps, main, r["site_id"])
-        answers = r["answers"]
-        out.append(
-            Response(
-                r["response_id"],
-                r["questionnaire_id"],
-                r["version"],
-                r["site_id"],
-                loc["code_commune"],
-                loc["code_departement"],
-                r["quarter"],
-                json.loads(answers) if isinstance(answers, str) else answers,
+def contributor_of(ps: ParticipationStore, client: str, quarter: str) -> str:
+    """HMAC of a client's address under the secret of ``quarter`` (created on first use).
+
+    The secret lives in the participation database (so several processes agree) and is
+    deleted, with every contributor hash of the quarter, when the quarter is sealed.
+    """
+    row = ps.cursor().records("SELECT secret FROM period_secrets WHERE quarter = ?", [quarter])
+    if not row:
+
+        def create(con):
+            con.execute(
+                "INSERT INTO period_secrets VALUES (?, ?) ON CONFLICT DO NOTHING", [quarter, secrets.token_hex(32)]
             )
+            return con.execute("SELECT secret FROM period_secrets WHERE quarter = ?", [quarter]).fetchone()[0]
+
+        secret = ps.write(create)
+    else:
+        secret = row[0]["secret"]
+    return hmac.new(bytes.fromhex(secret), client.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def seal_closed_quarters(ps: ParticipationStore, main) -> list[str]:
+    """Seal every quarter before the current one: fix what its aggregates will ever be.
+
+    For each response of the quarter: its site's location (as known now) is written into
+    it, one response per contributor and questionnaire is marked ``counted``, then the
+    contributor hashes and the quarter's secret are erased. Returns the quarters sealed.
+    """
+    current = quarter_of(ps.today())
+    todo = [
+        r["quarter"]
+        for r in ps.cursor().records(
+            "SELECT DISTINCT quarter FROM responses WHERE quarter < ? AND quarter NOT IN "
+            "(SELECT quarter FROM sealed_quarters) ORDER BY quarter",
+            [current],
         )
-    return out
+    ]
+    if not todo:
+        return []
+    done = []
+    for quarter in todo:
+        rows = ps.cursor().records(
+            "SELECT response_id, questionnaire_id, site_id, quarter, contributor FROM responses WHERE quarter = ?",
+            [quarter],
+        )
+        keep = {
+            r.response_id
+            for r in counted(
+                Response(x["response_id"], x["questionnaire_id"], 0, x["site_id"], None, None, quarter, {},
+                         x["contributor"])
+                for x in rows
+            )
+        }
+        locations = {site: site_location(ps, main, site) for site in {x["site_id"] for x in rows}}
+        params = [
+            [x["response_id"] in keep, locations[x["site_id"]]["code_commune"],
+             locations[x["site_id"]]["code_departement"], x["response_id"]]
+            for x in rows
+        ]
+
+        def do(con, quarter=quarter, params=params):
+            if con.execute("SELECT count(*) FROM sealed_quarters WHERE quarter = ?", [quarter]).fetchone()[0]:
+                return False
+            con.executemany(
+                "UPDATE responses SET counted = ?, code_commune = ?, code_departement = ?, located = TRUE, "
+                "contributor = NULL WHERE response_id = ?",
+                params,
+            )
+            con.execute("DELETE FROM period_secrets WHERE quarter = ?", [quarter])
+            con.execute("INSERT INTO sealed_quarters (quarter) VALUES (?)", [quarter])
+            return True
+
+        if ps.write(do):
+            done.append(quarter)
+    # a response that raced the sealing of its quarter is never counted, and keeps no hash
+    ps.write(
+        lambda con: con.execute(
+            "UPDATE responses SET contributor = NULL, counted = coalesce(counted, FALSE) "
+            "WHERE quarter IN (SELECT quarter FROM sealed_quarters) AND (contributor IS NOT NULL OR counted IS NULL)"
+        )
+    )
+    return done
+
+
+def _responses(ps: ParticipationStore) -> list[Response]:
+    """The counted responses of sealed quarters, located as they were when their quarter closed."""
+    rows = ps.cursor().records(
+        "SELECT response_id, questionnaire_id, version, site_id, quarter, answers, code_commune, code_departement "
+        "FROM responses WHERE counted AND quarter IN (SELECT quarter FROM sealed_quarters)"
+    )
+    return [
+        Response(
+            r["response_id"],
+            r["questionnaire_id"],
+            r["version"],
+            r["site_id"],
+            r["code_commune"],
+            r["code_departement"],
+            r["quarter"],
+            json.loads(r["answers"]) if isinstance(r["answers"], str) else r["answers"],
+        )
+        for r in rows
+    ]
+
+
+def policy() -> Policy:
+    """The disclosure model's parameters, from ``thresholds.yaml``."""
+    return Policy(
+        k=rules.value("disclosure.min_responses"),
+        confidence=rules.value("disclosure.confidence_level"),
+        count_base=rules.value("disclosure.count_base"),
+        value_step=rules.value("disclosure.value_step"),
+        coalition=rules.value("disclosure.coalition"),
+    )
 
 
 def publication(ps: ParticipationStore, main) -> dict[str, dict[tuple, dict]]:
-    """Every publishable aggregate of every published questionnaire: questionnaire id → cell → indicators."""
-    k = rules.value("disclosure.min_responses")
-    conf = rules.value("disclosure.confidence_level")
-    responses = _responses(ps, main)
+    """Every publishable aggregate of every published questionnaire: questionnaire id → cell → indicators.
+
+    Only sealed (closed) quarters are published; sealing happens here when a quarter has ended.
+    """
+    seal_closed_quarters(ps, main)
+    current = quarter_of(ps.today())
+    responses = _responses(ps)
     defs = scoring_definitions(ps)
-    return {q.questionnaire_id: publish(responses, q, defs, k, conf) for q in published(ps)}
+    pol = policy()
+    return {q.questionnaire_id: publish(responses, q, defs, pol, current) for q in published(ps)}
+
+
+def _latest(cells: dict[tuple, dict], prefix: tuple) -> dict | None:
+    """The most recent published quarter of the cell ``prefix + (quarter,)``, with its quarter."""
+    found = sorted((key[-1], v) for key, v in cells.items() if key[:-1] == prefix)
+    return {**found[-1][1], "quarter": found[-1][0]} if found else None
 
 
 FAMILY_NOTES = {
@@ -645,7 +775,7 @@ def _family(questionnaires, pub, key, kind: str) -> list[dict]:
     for q in questionnaires:
         if q.kind != kind:
             continue
-        cell = pub.get(q.questionnaire_id, {}).get(key)
+        cell = _latest(pub.get(q.questionnaire_id, {}), key)
         out.append(
             {"questionnaire_id": q.questionnaire_id, "title": q.title, "published": cell is not None, **(cell or {})}
         )
@@ -654,8 +784,9 @@ def _family(questionnaires, pub, key, kind: str) -> list[dict]:
 
 def _notice(k: int) -> str:
     return (
-        f"Les résultats ne sont publiés qu'à partir de {k} réponses, et jamais lorsqu'un petit effectif "
-        "pourrait se déduire par différence entre deux résultats publiés."
+        f"Les résultats sont publiés par trimestre clos, à partir de {k} répondants distincts, jamais "
+        "lorsqu'un petit effectif pourrait se déduire par différence entre deux résultats publiés ; "
+        "les effectifs sont arrondis à 5."
     )
 
 
@@ -670,7 +801,7 @@ def site_page(ps: ParticipationStore, main, raw_site: str) -> dict:
     trend = []
     for q in qs:
         cells = sorted(
-            (c[2], v) for c, v in pub.get(q.questionnaire_id, {}).items() if c[0] == "site_quarter" and c[1] == site_id
+            (c[2], v) for c, v in pub.get(q.questionnaire_id, {}).items() if c[0] == "site" and c[1] == site_id
         )
         trend.append(
             {
@@ -767,7 +898,7 @@ def overview(ps: ParticipationStore, main) -> dict:
                 "kind": q.kind,
                 "title": q.title,
                 "title_easy": q.title_easy,
-                "national": pub.get(q.questionnaire_id, {}).get(FRANCE),
+                "national": _latest(pub.get(q.questionnaire_id, {}), ("france",)),
             }
             for q in qs
         ],
