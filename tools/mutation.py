@@ -72,9 +72,9 @@ def summarize(sample: dict[str, list[str]], generated: dict[str, int], seconds: 
         for name in names:
             code = codes[package].get(name)
             kind = ("killed" if code in KILLED else "survived" if code in SURVIVED
-                    else "no_tests" if code in NO_TESTS else "other")
+                    else "no_tests" if code in NO_TESTS else "not_checked" if code is None else "other")
             count[kind] += 1
-            if kind in ("survived", "no_tests", "other"):
+            if kind != "killed":
                 survivors.append({"mutant": name, "status": kind, "exit_code": code})
         tested = len(names)
         packages[package] = {
@@ -83,6 +83,7 @@ def summarize(sample: dict[str, list[str]], generated: dict[str, int], seconds: 
             "killed": count["killed"],
             "survived": count["survived"],
             "no_tests": count["no_tests"],
+            "not_checked": count["not_checked"],
             "other": count["other"],
             "killed_share": round(count["killed"] / tested, 4) if tested else None,
             "survivors": survivors,
@@ -103,9 +104,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--packages", nargs="+", choices=PACKAGES, default=list(PACKAGES))
     parser.add_argument("--keep", action="store_true", help="reuse mutants/ (default: start afresh)")
+    parser.add_argument("--report-only", action="store_true",
+                        help="only summarize the verdicts already in mutants/ (e.g. of an interrupted run)")
     args = parser.parse_args(argv)
 
     os.chdir(ROOT)  # mutmut reads pyproject.toml and writes mutants/ in the working directory
+    if args.report_only:
+        every = mutants_by_package()
+        sample = {p: sorted(n for n in every[p] if in_sample(n, args.sample)) for p in args.packages}
+        return _write(summarize(sample, {p: len(every[p]) for p in PACKAGES}, 0.0, args.sample))
     if not args.keep:
         shutil.rmtree(ROOT / "mutants", ignore_errors=True)
     start = time.monotonic()
@@ -121,12 +128,16 @@ def main(argv: list[str] | None = None) -> int:
     if run.returncode != 0:
         print(f"mutmut failed (exit {run.returncode}); see {LOG}", file=sys.stderr)
         return run.returncode
-    report = summarize(sample, generated, time.monotonic() - start, args.sample)
+    return _write(summarize(sample, generated, time.monotonic() - start, args.sample))
+
+
+def _write(report: dict) -> int:
     RESULT.parent.mkdir(parents=True, exist_ok=True)
     RESULT.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     for package, row in report["packages"].items():
-        print(f"{package:12} {row['killed']:5}/{row['sampled']:<5} killed ({row['killed_share']:.1%}); "
-              f"{row['survived']} survived, {row['no_tests']} without test")
+        share = "–" if row["killed_share"] is None else f"{row['killed_share']:.1%}"
+        print(f"{package:12} {row['killed']:5}/{row['sampled']:<5} killed ({share}); "
+              f"{row['survived']} survived, {row['no_tests']} without test, {row['not_checked']} not checked")
     print(f"written {RESULT.relative_to(ROOT)} in {report['seconds']} s")
     return 0
 

@@ -55,7 +55,8 @@ def _rows(codes, category="medecin_generaliste"):
 
 def test_real_import_replaces_demo_rows_of_its_categories_only(store_copy):
     demo_gp = store_copy.scalar("SELECT count(*) FROM offer WHERE source_id='demo' AND category='medecin_generaliste'")
-    demo_other = store_copy.scalar("SELECT count(*) FROM offer WHERE source_id='demo' AND category<>'medecin_generaliste'")
+    demo_other = store_copy.scalar(
+        "SELECT count(*) FROM offer WHERE source_id='demo' AND category<>'medecin_generaliste'")
     assert demo_gp > 10_000 and demo_other > 0
     report = load_batch(store_copy, _batch(_rows(["01001", "75056"])))
     assert report["replaced_demo_categories"] == ["medecin_generaliste"]

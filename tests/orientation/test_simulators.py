@@ -90,6 +90,63 @@ def test_css_participation_by_age_and_alsace_moselle():
         simulate_css(persons=1, resources=1, territory="975")
 
 
+def test_css_answers_in_french_with_their_rules():
+    with pytest.raises(ValueError, match="^Les ressources ne peuvent pas être négatives.$"):
+        simulate_css(persons=1, resources=-1)
+    r = simulate_css(persons=1, resources=0, territory="976", on=ON)
+    assert [s["rule"] for s in r["sources"]] == ["css.mayotte"] and "Mayotte" in r["label"]
+    r = simulate_css(persons=1, resources=METRO_PART[1] + 1, on=date(2026, 4, 1))
+    assert r["label"] == "Ressources au-dessus des plafonds : pas de CSS" and r["per_member"] == []
+    assert r["warning"] == ("Les plafonds utilisés s'appliquaient jusqu'au 31/03/2026 ; les plafonds revalorisés "
+                            "depuis ne sont pas encore dans nos règles : vérifiez sur ameli.fr.")
+    r = simulate_css(persons=2, resources=METRO_FREE[2] + 1, ages=[29, 75], on=ON)
+    assert r["per_member"] == [{"age": 29, "euros": 8.0}, {"age": 75, "euros": 30.0}]
+    assert [s["rule"] for s in r["sources"]] == ["css.ceilings_free", "css.ceilings_participation",
+                                                 "css.participation_by_age"]
+
+
+@pytest.mark.parametrize(("kwargs", "needed", "label", "rule"), [
+    ({"situation": "sport", "age": 12, "discipline_special": True}, True,
+     "Certificat médical de moins d'un an, chaque année", "certificates.special_constraints_disciplines"),
+    ({"situation": "sport", "age": 17, "questionnaire_yes": True}, True,
+     "Une réponse « oui » au questionnaire de santé : certificat médical de moins de 6 mois.",
+     "certificates.minor_questionnaire"),
+    ({"situation": "sport", "age": 17}, False, "Pas de certificat : le questionnaire de santé du mineur",
+     "certificates.minor_questionnaire"),
+    ({"situation": "sport", "age": 18}, True,
+     "Première licence d'un adulte : certificat médical de moins d'un an.", "certificates.adult_first_licence"),
+    ({"situation": "sport", "age": 40, "renewal": True}, True, "Renouvellement : un nouveau certificat tous les 3 ans",
+     "certificates.adult_renewal_every"),
+    ({"situation": "sport", "age": 40, "renewal": True, "years_since_certificate": 1, "questionnaire_yes": True},
+     True, "Renouvellement : une réponse « oui » au questionnaire QS-Sport", "certificates.adult_renewal_every"),
+    ({"situation": "sport", "age": 40, "renewal": True, "years_since_certificate": 2}, False,
+     "Renouvellement : le questionnaire QS-Sport suffit (certificat de moins de 3 ans)",
+     "certificates.adult_renewal_every"),
+    ({"situation": "creche"}, False, "", "certificates.creche"),
+    ({"situation": "ecole"}, False, "", "certificates.school"),
+])
+def test_certificate_labels_and_sources(kwargs, needed, label, rule):
+    r = certificate(**kwargs)
+    assert r["needed"] is needed and r["label"].startswith(label) and len(r["label"]) > 20
+    assert [s["rule"] for s in r["sources"]] == [rule]
+
+
+def test_simulators_refuse_bad_input_in_french():
+    with pytest.raises(ValueError, match=r"^Situation inconnue \(sport, creche ou ecole\)\.$"):
+        certificate(situation="piscine")
+    for age in (None, -1, 121):
+        with pytest.raises(ValueError, match=r"^Indiquez l'âge \(entre 0 et 120 ans\) pour une licence sportive\.$"):
+            certificate(situation="sport", age=age)
+    for age in (-1, 121):
+        with pytest.raises(ValueError, match=r"^Indiquez un âge entre 0 et 120 ans\.$"):
+            ist_coverage(age=age)
+    minor = ist_coverage(age=15)
+    assert minor["notes"] == ["Mineur : au laboratoire sans ordonnance avec un représentant légal, ou dans un "
+                              "CeGIDD (gratuit, anonyme si vous le souhaitez)."]
+    assert [s["rule"] for s in minor["sources"]] == ["ist.under_26_all_free", "ist.minors"]
+    assert [s["rule"] for s in ist_coverage(age=30)["sources"]] == ["ist.hiv_always_free", "ist.others_from_26"]
+
+
 def test_certificate_rules():
     assert certificate(situation="sport", age=17)["needed"] is False
     assert certificate(situation="sport", age=17, questionnaire_yes=True)["needed"] is True
