@@ -157,8 +157,12 @@ def compute_nearest(store: Store, category: str | list[str], *, model: RoadTimeM
 
 def compute_coverage(store: Store, category: str | list[str], max_minutes: float = 30.0, *,
                      model: RoadTimeModel | None = None) -> tuple[Computed, dict[str, float]]:
-    """Whether each commune is within ``max_minutes`` of a site of ``category`` (one or several)."""
-    model = model or RoadTimeModel()
+    """Whether each commune is within ``max_minutes`` of a site of ``category`` (one or several).
+
+    Times are those of :func:`compute_nearest` (with the time within one's own commune), so a
+    commune is covered exactly when its nearest site is within ``max_minutes``.
+    """
+    model = nearest_care_model(model or RoadTimeModel())
     cats = [category] if isinstance(category, str) else list(category)
     counts = inputs.site_counts_of(store, cats)
     sites = counts.index[counts > 0]
