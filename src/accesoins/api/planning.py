@@ -26,8 +26,9 @@ def page(path: str, template: str, **kw):
     return _page(router, path, template, tags=TAGS, **kw)
 
 
-Dep = Annotated[str | None, Query(max_length=3, pattern=r"^(\d{2,3}|2[ABab])$",
-                                  description="Code du département (ex. 15, 2A, 971)")]
+# Empty = France entière (the forms say so); an unknown code is refused by the service in French.
+Dep = Annotated[str | None, Query(max_length=3,
+                                  description="Code du département (ex. 15, 2A, 971) ; vide : France entière")]
 K = Annotated[int, Query(ge=0, le=10_000, description="Nombre de nouveaux sites")]
 Minutes = Annotated[float | None, Query(gt=0, le=30, description="Seuil de temps (minutes)")]
 Cands = Annotated[Literal["eligibles", "toutes"], Query(description="Communes candidates")]
@@ -45,9 +46,12 @@ def france_sante(request: Request, departement: Dep = "15", k: K = 10, minutes: 
                  existants: Annotated[bool, Query(description="Sites existants déjà labellisés")] = True,
                  exact: Annotated[bool, Query(description="Comparer au MILP exact (département)")] = True,
                  ) -> dict:
-    return svc.france_sante_plan(store_of(request), departement=departement or None, k=k,
+    store = store_of(request)
+    data = svc.france_sante_plan(store, departement=departement or None, k=k,
                                  max_minutes=minutes, candidates=candidats, existing=existants,
                                  exact=exact and bool(departement))
+    data["choices"] = svc.form_choices(store)
+    return data
 
 
 @router.get("/planification/france-sante.geojson", tags=TAGS,
@@ -80,15 +84,16 @@ def solidaires(request: Request, departement: Annotated[str, Query(pattern=r"^(\
 
 
 def _scenario_args(nom, retraite, installations, fermetures, assistants, teleconsultation, population):
+    # the forms and the query take percentages as people type them (20 = 20 %); the scenario, shares
     return svc.scenario_from_query(name=nom, retirement_age=retraite, installations=installations,
-                                   closures=fermetures, assistants=assistants,
-                                   teleconsultation=teleconsultation, population_factor=population)
+                                   closures=fermetures, assistants=assistants / 100,
+                                   teleconsultation=teleconsultation / 100, population_factor=population)
 
 
 Nom = Annotated[str, Query(max_length=60, description="Nom du scénario")]
 Retraite = Annotated[int | None, Query(ge=40, le=90, description="Âge au-delà duquel les généralistes partent")]
 Items = Annotated[str, Query(max_length=2000, description="commune:catégorie:nombre, séparés par des virgules")]
-Share = Annotated[float, Query(ge=0, le=1)]
+Share = Annotated[float, Query(ge=0, le=100, description="Part en pourcentage, de 0 à 100 (ex. 20 pour 20 %)")]
 Indic = Annotated[Literal["apl", "nearest", "coverage"], Query(description="Indicateur comparé")]
 Level = Annotated[Literal["departement", "region"], Query(description="Niveau territorial agrégé")]
 
@@ -106,6 +111,7 @@ def scenario(request: Request, nom: Nom = "essai", retraite: Retraite = None, in
     data = svc.run_scenario(store_of(request), definition, indicator=indicateur, profession=profession,
                             category=categorie, departement=departement or None, level=niveau)
     data["query"] = str(request.url.query)
+    data["choices"] = svc.form_choices(store_of(request))
     return data
 
 
@@ -134,9 +140,11 @@ def saved_scenario(request: Request, name: str, indicateur: Indic = "apl",
                    categorie: Annotated[str, Query(max_length=40)] = "urgences", departement: Dep = None,
                    niveau: Level = "departement") -> dict:
     store = store_of(request)
-    return svc.run_scenario(store, svc.get_scenario(store, name), indicator=indicateur,
+    data = svc.run_scenario(store, svc.get_scenario(store, name), indicator=indicateur,
                             profession=profession, category=categorie, departement=departement or None,
                             level=niveau)
+    data["choices"] = svc.form_choices(store)
+    return data
 
 
 @page("/planification/installation", "planning/installation.html",
