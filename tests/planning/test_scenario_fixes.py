@@ -86,3 +86,17 @@ def test_planning_pages_speak_french_not_solver(client):
     assert "<details><summary>Méthode</summary>" in fs and "<details><summary>Méthode</summary>" in sc
     assert '<option value="medecin_generaliste" selected>Médecins généralistes</option>' in sc
     assert "Aurillac (15014)" in sc
+
+
+def test_national_scenario_map_is_refused_in_french_not_computed(client):
+    r = client.get("/planification/scenario.geojson?retraite=62&departement=")
+    assert r.status_code == 400 and "choisissez un département" in r.json()["error"]["message"]
+    page = client.get("/planification/scenario?retraite=62&departement=", headers=HTML).text
+    assert "trop de communes changent" in page and "scenario.geojson" not in page
+
+
+def test_installation_form_offers_labelled_choices(client):
+    page = client.get("/planification/installation?type=un_pour_un&commune=15014&profession=infirmier"
+                      "&zone=tres_sous_dotee", headers=HTML).text
+    assert '<option value="infirmier" selected>Infirmier</option>' in page
+    assert '<option value="tres_sous_dotee" selected>très sous-dotée</option>' in page

@@ -163,6 +163,7 @@ def installation(request: Request,
                                   zone=zone or None, departures=departs,
                                   last_pharmacy_served=derniere_officine, turnover=chiffre_affaires,
                                   fragile=territoire_fragile, underserved=zone_sous_dense)
-    data["zones"] = ["", *svc.rules_check.ZONES]
-    data["professions"] = list(svc.rules_check.REGULATED)
+    data["zones"] = [{"code": "", "label": "—"}, *({"code": z, "label": svc.rules_check.ZONE_LABELS.get(z, z)}
+                                                  for z in svc.rules_check.ZONES)]
+    data["professions"] = [{"code": p, "label": svc.category_label(p)} for p in svc.rules_check.REGULATED]
     return data

@@ -42,6 +42,7 @@ GP = "medecin_generaliste"
 PROFESSIONS = ("medecin_generaliste", "infirmier", "masseur_kinesitherapeute", "sage_femme",
                "chirurgien_dentiste")
 HOLIDAYS_PATH = Path(__file__).resolve().parents[1] / "rules" / "orientation" / "holidays.yaml"
+MAP_MAX_COMMUNES = 5000  # a scenario map beyond this is too heavy for one request
 _CACHE: dict[tuple, Any] = {}
 _LOCK = threading.Lock()
 
@@ -546,6 +547,7 @@ def run_scenario(store: Store, definition: Mapping[str, Any], *, indicator: str 
         "territory": (scope["departement"].iloc[0] if departement else
                       scope["region"].iloc[0] if region else "France entière"),
         "notes": notes,
+        "map_max_communes": MAP_MAX_COMMUNES,
         "summary": {"communes": int(len(frame)), "communes_changed": int(len(changed)),
                     "mean_before": _wmean(frame["before"], frame["population"]),
                     "mean_after": _wmean(frame["after"], pop_after.reindex(frame.index))},
@@ -604,6 +606,9 @@ def scenario_geojson(store: Store, definition: Mapping[str, Any], **kw: Any) -> 
     kw["limit"] = 100_000
     result = run_scenario(store, definition, **kw)
     codes = [c["code_commune"] for c in result["communes"]]
+    if len(codes) > MAP_MAX_COMMUNES:  # contours of the whole country: tens of seconds, hundreds of Mo
+        raise ParameterError(f"la carte compterait {len(codes)} communes qui changent (au plus "
+                             f"{MAP_MAX_COMMUNES}) : choisissez un département ou une région.")
     shapes: dict[str, Any] = {}
     if codes:
         for r in store.records("SELECT code, geojson FROM contours WHERE level = 'commune' AND "
