@@ -100,3 +100,14 @@ def test_installation_form_offers_labelled_choices(client):
                       "&zone=tres_sous_dotee", headers=HTML).text
     assert '<option value="infirmier" selected>Infirmier</option>' in page
     assert '<option value="tres_sous_dotee" selected>très sous-dotée</option>' in page
+
+
+def test_forms_empty_optional_fields_are_not_errors(client):
+    # what the forms send when the optional fields are left empty
+    sc = client.get("/planification/scenario.json?nom=essai&retraite=&assistants=0&teleconsultation=0"
+                    "&installations=15014%3Amedecin_generaliste%3A2&fermetures=&departement=15")
+    assert sc.status_code == 200 and sc.json()["scenario"]["gp_retirement_age"] is None
+    fs = client.get("/planification/france-sante.json?departement=48&k=3&minutes=")
+    assert fs.status_code == 200 and fs.json()["params"]["max_minutes"] == 30
+    bad = client.get("/planification/scenario.json?retraite=cent")
+    assert bad.status_code == 400 and "âge de départ" in bad.json()["error"]["message"]

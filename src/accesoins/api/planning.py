@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
+from ..errors import ParameterError
 from ..services import planning as svc
 from .rendering import json_safe, store_of
 from .rendering import page as _page
@@ -30,7 +31,27 @@ def page(path: str, template: str, **kw):
 Dep = Annotated[str | None, Query(max_length=3,
                                   description="Code du département (ex. 15, 2A, 971) ; vide : France entière")]
 K = Annotated[int, Query(ge=0, le=10_000, description="Nombre de nouveaux sites")]
-Minutes = Annotated[float | None, Query(gt=0, le=30, description="Seuil de temps (minutes)")]
+# Optional numbers arrive as text: a form's empty field means « not set », not an error.
+Minutes = Annotated[str | None, Query(max_length=12, description="Seuil de temps (minutes, 1 à 30) ; vide : 30")]
+
+
+def _optional_number(text: str | None, label: str, lo: float, hi: float, *, integer: bool = False):
+    """``text`` as a number within [lo, hi], None when empty; a French message otherwise."""
+    if text is None or not text.strip():
+        return None
+    try:
+        x = float(text.strip().replace(",", "."))
+    except ValueError:
+        raise ParameterError(f"{label} : un nombre est attendu (reçu « {text} »).") from None
+    if integer and x != int(x):
+        raise ParameterError(f"{label} : un nombre entier est attendu.")
+    if not lo <= x <= hi:
+        raise ParameterError(f"{label} : entre {lo:g} et {hi:g}.")
+    return int(x) if integer else x
+
+
+def _minutes(text: str | None) -> float | None:
+    return _optional_number(text, "temps de trajet maximal", 1, 30)
 Cands = Annotated[Literal["eligibles", "toutes"], Query(description="Communes candidates")]
 
 
@@ -48,7 +69,7 @@ def france_sante(request: Request, departement: Dep = "15", k: K = 10, minutes: 
                  ) -> dict:
     store = store_of(request)
     data = svc.france_sante_plan(store, departement=departement or None, k=k,
-                                 max_minutes=minutes, candidates=candidats, existing=existants,
+                                 max_minutes=_minutes(minutes), candidates=candidats, existing=existants,
                                  exact=exact and bool(departement))
     data["choices"] = svc.form_choices(store)
     return data
@@ -61,7 +82,7 @@ def france_sante_geojson(request: Request, departement: Dep = "15", k: K = 10, m
                          exact: Annotated[bool, Query(description="Solution exacte (MILP, département)")] = True,
                          ) -> JSONResponse:
     data = svc.france_sante_geojson(store_of(request), departement=departement or None, k=k,
-                                    max_minutes=minutes, candidates=candidats, existing=existants,
+                                    max_minutes=_minutes(minutes), candidates=candidats, existing=existants,
                                     exact=exact and bool(departement))
     return JSONResponse(json_safe(data), media_type="application/geo+json")
 
@@ -85,13 +106,15 @@ def solidaires(request: Request, departement: Annotated[str, Query(pattern=r"^(\
 
 def _scenario_args(nom, retraite, installations, fermetures, assistants, teleconsultation, population):
     # the forms and the query take percentages as people type them (20 = 20 %); the scenario, shares
+    retraite = _optional_number(retraite, "âge de départ des généralistes", 40, 90, integer=True)
     return svc.scenario_from_query(name=nom, retirement_age=retraite, installations=installations,
                                    closures=fermetures, assistants=assistants / 100,
                                    teleconsultation=teleconsultation / 100, population_factor=population)
 
 
 Nom = Annotated[str, Query(max_length=60, description="Nom du scénario")]
-Retraite = Annotated[int | None, Query(ge=40, le=90, description="Âge au-delà duquel les généralistes partent")]
+Retraite = Annotated[str | None, Query(max_length=12,
+                                       description="Âge de départ des généralistes (40 à 90) ; vide : aucun")]
 Items = Annotated[str, Query(max_length=2000, description="commune:catégorie:nombre, séparés par des virgules")]
 Share = Annotated[float, Query(ge=0, le=100, description="Part en pourcentage, de 0 à 100 (ex. 20 pour 20 %)")]
 Indic = Annotated[Literal["apl", "nearest", "coverage"], Query(description="Indicateur comparé")]
