@@ -111,3 +111,15 @@ def test_forms_empty_optional_fields_are_not_errors(client):
     assert fs.status_code == 200 and fs.json()["params"]["max_minutes"] == 30
     bad = client.get("/planification/scenario.json?retraite=cent")
     assert bad.status_code == 400 and "âge de départ" in bad.json()["error"]["message"]
+
+
+def test_scenario_form_errors_keep_the_form_and_name_the_field(client):
+    r = client.get("/planification/scenario?installations=15014:inconnue:2&teleconsultation=10&departement=15",
+                   headers=HTML)
+    assert r.status_code == 200  # the form page itself, with an error summary, as the orientation forms
+    assert 'class="plan-errors" role="alert"' in r.text and 'href="#installations"' in r.text
+    assert 'id="installations" name="installations" aria-describedby="fmt" value="15014:inconnue:2" ' \
+           'aria-invalid="true"' in r.text
+    assert 'id="teleconsultation" name="teleconsultation" type="number" min="0" max="20" step="any" ' \
+           'value="10"' in r.text
+    assert client.get("/planification/scenario.json?installations=15014:inconnue:2").status_code == 400

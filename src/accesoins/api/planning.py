@@ -129,13 +129,39 @@ def scenario(request: Request, nom: Nom = "essai", retraite: Retraite = None, in
              profession: Annotated[str, Query(max_length=40)] = "medecin_generaliste",
              categorie: Annotated[str, Query(max_length=40)] = "urgences", departement: Dep = "15",
              niveau: Level = "departement") -> dict:
-    definition = _scenario_args(nom, retraite, installations, fermetures, assistants, teleconsultation,
-                                population)
-    data = svc.run_scenario(store_of(request), definition, indicator=indicateur, profession=profession,
-                            category=categorie, departement=departement or None, level=niveau)
+    store = store_of(request)
+    form = {"nom": nom, "retraite": retraite or "", "assistants": f"{assistants:g}",
+            "teleconsultation": f"{teleconsultation:g}", "installations": installations,
+            "fermetures": fermetures, "indicateur": indicateur, "profession": profession,
+            "categorie": categorie, "departement": departement or ""}
+    try:
+        definition = _scenario_args(nom, retraite, installations, fermetures, assistants, teleconsultation,
+                                    population)
+        data = svc.run_scenario(store, definition, indicator=indicateur, profession=profession,
+                                category=categorie, departement=departement or None, level=niveau)
+    except ParameterError as exc:
+        if request.url.path.endswith(".json"):
+            raise
+        # the page keeps what was typed and names the field to correct, like the orientation forms
+        data = {"title": "Scénario : à corriger", "demo_notice": None,
+                "errors": [{"field": _field_of(str(exc)), "message": str(exc)}]}
     data["query"] = str(request.url.query)
-    data["choices"] = svc.form_choices(store_of(request))
+    data["form"] = form
+    data["choices"] = svc.form_choices(store)
     return data
+
+
+_FIELDS = (("installations", "installations"), ("fermeture", "fermetures"), ("closures", "fermetures"),
+           ("téléconsultation", "teleconsultation"), ("assistant", "assistants"), ("âge", "retraite"),
+           ("name", "nom"), ("département", "departement"), ("profession", "profession"),
+           ("catégorie", "categorie"))
+
+
+def _field_of(message: str) -> str:
+    """The form field a French error message is about (the first one named)."""
+    low = message.lower()
+    hits = [(low.find(word), field) for word, field in _FIELDS if word in low]
+    return min(hits)[1] if hits else "nom"
 
 
 @router.get("/planification/scenario.geojson", tags=TAGS, summary="Différences d'un scénario (GeoJSON)")
@@ -166,6 +192,7 @@ def saved_scenario(request: Request, name: str, indicateur: Indic = "apl",
     data = svc.run_scenario(store, svc.get_scenario(store, name), indicator=indicateur,
                             profession=profession, category=categorie, departement=departement or None,
                             level=niveau)
+    data["form"] = svc.scenario_form(data["scenario"], data["params"])
     data["choices"] = svc.form_choices(store)
     return data
 

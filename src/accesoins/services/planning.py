@@ -468,6 +468,20 @@ def scenario_from_query(*, name: str = "sans-nom", retirement_age: int | None = 
     return raw
 
 
+def scenario_form(scen: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, str]:
+    """The scenario page's form values for a stored scenario (percentages as people type them)."""
+    def items(changes: list[dict[str, Any]]) -> str:
+        return ",".join(f"{c['commune']}:{c['category']}" + (f":{c['count']}" if c.get("count") else "")
+                        for c in changes)
+    assistants = scen.get("medical_assistants") or {"share": 0}
+    return {"nom": scen["name"], "retraite": str(scen.get("gp_retirement_age") or ""),
+            "assistants": f"{assistants['share'] * 100:g}",
+            "teleconsultation": f"{scen.get('teleconsultation_share', 0) * 100:g}",
+            "installations": items(scen.get("installations", [])), "fermetures": items(scen.get("closures", [])),
+            "indicateur": params["indicator"], "profession": params["profession"],
+            "categorie": params["category"], "departement": params.get("departement") or ""}
+
+
 def run_scenario(store: Store, definition: Mapping[str, Any], *, indicator: str = "apl",
                  profession: str = GP, category: str = "urgences", departement: str | None = None,
                  region: str | None = None, level: str = "departement",
