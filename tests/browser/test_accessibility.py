@@ -30,6 +30,9 @@ PAGES = [
     ("/orientation/conseils", "Mes conseils santé"),
     ("/planification", "Planifier et réguler l'offre de soins"),
     ("/planification/france-sante?departement=48&k=3", "Réseau France Santé"),
+    ("/planification/scenario?installations=15014:medecin_generaliste:20&departement=15", "Scénario"),
+    ("/planification/scenario?installations=15014:inconnue:2", "Scénario : à corriger"),
+    ("/planification/installation", "Vérifier une installation"),
     ("/participation", "Expérience des patients et participation"),
     ("/participation/repondre/experience-consultation", "Votre expérience lors de votre venue"),
 ]

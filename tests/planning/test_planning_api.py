@@ -32,7 +32,7 @@ def test_france_sante_page_and_twin(client):
         assert data["sites"][-1]["covered"] == pytest.approx(e["objective"])
     else:
         assert data["solution"] == "gloutonne" and listed == sorted(e["greedy_sites"])
-    assert f'id="solution-kind">{data["solution"]}<' in r.text
+    assert f'data-solution="{data["solution"]}"' in r.text
     geo = client.get("/planification/france-sante.geojson?departement=48&k=4&existants=false&candidats=toutes")
     assert geo.headers["content-type"].startswith("application/geo+json")
     assert len(geo.json()["features"]) == 4

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
+from ..errors import ParameterError
 from ..services import planning as svc
 from .heavy import heavy_for
 from .rendering import json_safe, store_of
@@ -27,10 +28,31 @@ def page(path: str, template: str, **kw):
     return _page(router, path, template, tags=TAGS, **kw)
 
 
-Dep = Annotated[str | None, Query(max_length=3, pattern=r"^(\d{2,3}|2[ABab])$",
-                                  description="Code du département (ex. 15, 2A, 971)")]
+# Empty = France entière (the forms say so); an unknown code is refused by the service in French.
+Dep = Annotated[str | None, Query(max_length=3,
+                                  description="Code du département (ex. 15, 2A, 971) ; vide : France entière")]
 K = Annotated[int, Query(ge=0, le=10_000, description="Nombre de nouveaux sites")]
-Minutes = Annotated[float | None, Query(gt=0, le=30, description="Seuil de temps (minutes)")]
+# Optional numbers arrive as text: a form's empty field means « not set », not an error.
+Minutes = Annotated[str | None, Query(max_length=12, description="Seuil de temps (minutes, 1 à 30) ; vide : 30")]
+
+
+def _optional_number(text: str | None, label: str, lo: float, hi: float, *, integer: bool = False):
+    """``text`` as a number within [lo, hi], None when empty; a French message otherwise."""
+    if text is None or not text.strip():
+        return None
+    try:
+        x = float(text.strip().replace(",", "."))
+    except ValueError:
+        raise ParameterError(f"{label} : un nombre est attendu (reçu « {text} »).") from None
+    if integer and x != int(x):
+        raise ParameterError(f"{label} : un nombre entier est attendu.")
+    if not lo <= x <= hi:
+        raise ParameterError(f"{label} : entre {lo:g} et {hi:g}.")
+    return int(x) if integer else x
+
+
+def _minutes(text: str | None) -> float | None:
+    return _optional_number(text, "temps de trajet maximal", 1, 30)
 Cands = Annotated[Literal["eligibles", "toutes"], Query(description="Communes candidates")]
 
 
@@ -46,9 +68,12 @@ def france_sante(request: Request, departement: Dep = "15", k: K = 10, minutes: 
                  existants: Annotated[bool, Query(description="Sites existants déjà labellisés")] = True,
                  exact: Annotated[bool, Query(description="Comparer au MILP exact (département)")] = True,
                  ) -> dict:
-    return svc.france_sante_plan(store_of(request), departement=departement or None, k=k,
-                                 max_minutes=minutes, candidates=candidats, existing=existants,
+    store = store_of(request)
+    data = svc.france_sante_plan(store, departement=departement or None, k=k,
+                                 max_minutes=_minutes(minutes), candidates=candidats, existing=existants,
                                  exact=exact and bool(departement))
+    data["choices"] = svc.form_choices(store)
+    return data
 
 
 @router.get("/planification/france-sante.geojson", tags=TAGS,
@@ -58,7 +83,7 @@ def france_sante_geojson(request: Request, departement: Dep = "15", k: K = 10, m
                          exact: Annotated[bool, Query(description="Solution exacte (MILP, département)")] = True,
                          ) -> JSONResponse:
     data = svc.france_sante_geojson(store_of(request), departement=departement or None, k=k,
-                                    max_minutes=minutes, candidates=candidats, existing=existants,
+                                    max_minutes=_minutes(minutes), candidates=candidats, existing=existants,
                                     exact=exact and bool(departement))
     return JSONResponse(json_safe(data), media_type="application/geo+json")
 
@@ -84,15 +109,18 @@ def solidaires(request: Request, departement: Annotated[str, Query(pattern=r"^(\
 
 
 def _scenario_args(nom, retraite, installations, fermetures, assistants, teleconsultation, population):
+    # the forms and the query take percentages as people type them (20 = 20 %); the scenario, shares
+    retraite = _optional_number(retraite, "âge de départ des généralistes", 40, 90, integer=True)
     return svc.scenario_from_query(name=nom, retirement_age=retraite, installations=installations,
-                                   closures=fermetures, assistants=assistants,
-                                   teleconsultation=teleconsultation, population_factor=population)
+                                   closures=fermetures, assistants=assistants / 100,
+                                   teleconsultation=teleconsultation / 100, population_factor=population)
 
 
 Nom = Annotated[str, Query(max_length=60, description="Nom du scénario")]
-Retraite = Annotated[int | None, Query(ge=40, le=90, description="Âge au-delà duquel les généralistes partent")]
+Retraite = Annotated[str | None, Query(max_length=12,
+                                       description="Âge de départ des généralistes (40 à 90) ; vide : aucun")]
 Items = Annotated[str, Query(max_length=2000, description="commune:catégorie:nombre, séparés par des virgules")]
-Share = Annotated[float, Query(ge=0, le=1)]
+Share = Annotated[float, Query(ge=0, le=100, description="Part en pourcentage, de 0 à 100 (ex. 20 pour 20 %)")]
 Indic = Annotated[Literal["apl", "nearest", "coverage"], Query(description="Indicateur comparé")]
 Level = Annotated[Literal["departement", "region"], Query(description="Niveau territorial agrégé")]
 
@@ -105,12 +133,39 @@ def scenario(request: Request, nom: Nom = "essai", retraite: Retraite = None, in
              profession: Annotated[str, Query(max_length=40)] = "medecin_generaliste",
              categorie: Annotated[str, Query(max_length=40)] = "urgences", departement: Dep = "15",
              niveau: Level = "departement") -> dict:
-    definition = _scenario_args(nom, retraite, installations, fermetures, assistants, teleconsultation,
-                                population)
-    data = svc.run_scenario(store_of(request), definition, indicator=indicateur, profession=profession,
-                            category=categorie, departement=departement or None, level=niveau)
+    store = store_of(request)
+    form = {"nom": nom, "retraite": retraite or "", "assistants": f"{assistants:g}",
+            "teleconsultation": f"{teleconsultation:g}", "installations": installations,
+            "fermetures": fermetures, "indicateur": indicateur, "profession": profession,
+            "categorie": categorie, "departement": departement or ""}
+    try:
+        definition = _scenario_args(nom, retraite, installations, fermetures, assistants, teleconsultation,
+                                    population)
+        data = svc.run_scenario(store, definition, indicator=indicateur, profession=profession,
+                                category=categorie, departement=departement or None, level=niveau)
+    except ParameterError as exc:
+        if request.url.path.endswith(".json"):
+            raise
+        # the page keeps what was typed and names the field to correct, like the orientation forms
+        data = {"title": "Scénario : à corriger", "demo_notice": None,
+                "errors": [{"field": _field_of(str(exc)), "message": str(exc)}]}
     data["query"] = str(request.url.query)
+    data["form"] = form
+    data["choices"] = svc.form_choices(store)
     return data
+
+
+_FIELDS = (("installations", "installations"), ("fermeture", "fermetures"), ("closures", "fermetures"),
+           ("téléconsultation", "teleconsultation"), ("assistant", "assistants"), ("âge", "retraite"),
+           ("name", "nom"), ("département", "departement"), ("profession", "profession"),
+           ("catégorie", "categorie"))
+
+
+def _field_of(message: str) -> str:
+    """The form field a French error message is about (the first one named)."""
+    low = message.lower()
+    hits = [(low.find(word), field) for word, field in _FIELDS if word in low]
+    return min(hits)[1] if hits else "nom"
 
 
 @router.get("/planification/scenario.geojson", tags=TAGS, summary="Différences d'un scénario (GeoJSON)")
@@ -138,9 +193,12 @@ def saved_scenario(request: Request, name: str, indicateur: Indic = "apl",
                    categorie: Annotated[str, Query(max_length=40)] = "urgences", departement: Dep = None,
                    niveau: Level = "departement") -> dict:
     store = store_of(request)
-    return svc.run_scenario(store, svc.get_scenario(store, name), indicator=indicateur,
+    data = svc.run_scenario(store, svc.get_scenario(store, name), indicator=indicateur,
                             profession=profession, category=categorie, departement=departement or None,
                             level=niveau)
+    data["form"] = svc.scenario_form(data["scenario"], data["params"])
+    data["choices"] = svc.form_choices(store)
+    return data
 
 
 @page("/planification/installation", "planning/installation.html",
@@ -159,6 +217,7 @@ def installation(request: Request,
                                   zone=zone or None, departures=departs,
                                   last_pharmacy_served=derniere_officine, turnover=chiffre_affaires,
                                   fragile=territoire_fragile, underserved=zone_sous_dense)
-    data["zones"] = ["", *svc.rules_check.ZONES]
-    data["professions"] = list(svc.rules_check.REGULATED)
+    data["zones"] = [{"code": "", "label": "—"}, *({"code": z, "label": svc.rules_check.ZONE_LABELS.get(z, z)}
+                                                  for z in svc.rules_check.ZONES)]
+    data["professions"] = [{"code": p, "label": svc.category_label(p)} for p in svc.rules_check.REGULATED]
     return data

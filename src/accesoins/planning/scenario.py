@@ -155,23 +155,41 @@ def _change(c: Any, key: str, i: int, categories: set[str] | None, communes: pd.
     return {"commune": commune, "category": category, "count": count}
 
 
-def apply_to_supply(rows: pd.DataFrame, category: str, scenario: Mapping[str, Any]
-                    ) -> tuple[pd.DataFrame, list[str]]:
+def apply_to_supply(rows: pd.DataFrame, category: str, scenario: Mapping[str, Any], *,
+                    territory: pd.Index | None = None, label: str | None = None,
+                    names: Mapping[str, str] | None = None) -> tuple[pd.DataFrame, list[str]]:
     """The offer rows of ``category`` once the scenario is applied, and notes in French.
 
     ``rows`` has ``site`` and ``quantity`` and, for GPs, optionally ``age`` and ``activity``
     (one row per practitioner). Aggregated rows (quantity > 1) are decreased by closures.
+    GPs installed by the scenario are per-practitioner rows flagged ``installed`` (no age:
+    a new installation is active, whatever an age cut says).
+
+    ``territory`` (commune codes): the notes count what changes there (the change itself
+    applies everywhere, so that border effects stay right). ``label`` and ``names``: the
+    category's and the communes' names used in the notes.
     """
     out = rows.copy()
     notes: list[str] = []
     gp = category == GP
+    what = label or f"« {category} »"
+    def place(code: str) -> str:
+        return f"{names[code]} ({code})" if names is not None and code in names else code
     if gp and scenario.get("gp_retirement_age") is not None:
         limit = scenario["gp_retirement_age"]
         if "age" in out.columns:
             age = pd.to_numeric(out["age"], errors="coerce")
             gone = age > limit
-            notes.append(f"{int(gone.sum())} médecin(s) de plus de {limit} ans retiré(s)"
-                         + (f" ; {int(age.isna().sum())} sans âge connu conservé(s)" if age.isna().any() else ""))
+            if territory is not None:
+                inside = out["site"].astype(str).isin(territory).to_numpy()
+                notes.append(f"{int((gone & inside).sum())} médecin(s) de plus de {limit} ans retiré(s) "
+                             f"dans le territoire affiché ({int(gone.sum())} en France)"
+                             + (f" ; {int((age.isna() & inside).sum())} sans âge connu conservé(s)"
+                                if (age.isna() & inside).any() else ""))
+            else:
+                notes.append(f"{int(gone.sum())} médecin(s) de plus de {limit} ans retiré(s)"
+                             + (f" ; {int(age.isna().sum())} sans âge connu conservé(s)"
+                                if age.isna().any() else ""))
             out = out[~gone.to_numpy()]
         else:
             notes.append("âge des médecins inconnu dans la source : départs à la retraite non appliqués")
@@ -181,7 +199,7 @@ def apply_to_supply(rows: pd.DataFrame, category: str, scenario: Mapping[str, An
         here = np.flatnonzero(out["site"].astype(str).to_numpy() == ch["commune"])
         if ch["count"] is None:
             out = out.drop(out.index[here])
-            notes.append(f"fermeture de toute l'offre « {category} » à {ch['commune']}")
+            notes.append(f"fermeture de toute l'offre {what} à {place(ch['commune'])}")
             continue
         remaining = ch["count"]
         qty = out["quantity"].to_numpy(dtype=np.float64).copy()
@@ -193,20 +211,24 @@ def apply_to_supply(rows: pd.DataFrame, category: str, scenario: Mapping[str, An
                 break
         out = out.assign(quantity=qty)
         out = out[out["quantity"] > 0]
-        notes.append(f"fermeture de {ch['count'] - max(remaining, 0):g} « {category} » à {ch['commune']}"
+        notes.append(f"fermeture de {ch['count'] - max(remaining, 0):g} × {what} à {place(ch['commune'])}"
                      + (f" ({remaining:g} de plus que l'offre existante ignoré(s))" if remaining > 0 else ""))
     added = []
     for ch in scenario.get("installations", []):
         if ch["category"] != category:
             continue
-        if gp and "activity" in out.columns:  # one row per practitioner; activity unknown → imputed
+        if gp and ("activity" in out.columns or "age" in out.columns):
+            # one row per practitioner; activity unknown → imputed by the APL
             added.append(pd.DataFrame({"site": [ch["commune"]] * ch["count"], "quantity": 1.0,
-                                       "activity": np.nan}))
+                                       "installed": True}))
         else:
             added.append(pd.DataFrame({"site": [ch["commune"]], "quantity": float(ch["count"])}))
-        notes.append(f"installation de {ch['count']} « {category} » à {ch['commune']}")
+        notes.append(f"installation de {ch['count']} × {what} à {place(ch['commune'])}")
     if added:
-        out = pd.concat([out, *added], ignore_index=True)
+        out = pd.concat([out.assign(installed=False) if "installed" not in out.columns else out, *added],
+                        ignore_index=True)
+        if "installed" in out.columns:
+            out["installed"] = out["installed"].fillna(False).astype(bool)
     assistants = scenario.get("medical_assistants")
     if gp and assistants and assistants["share"] > 0:
         if "activity" in out.columns:
@@ -215,8 +237,10 @@ def apply_to_supply(rows: pd.DataFrame, category: str, scenario: Mapping[str, An
             act = pd.to_numeric(out["activity"], errors="coerce").to_numpy(dtype=np.float64)
             act = np.where(pick & ~np.isnan(act), act * (1 + assistants["gain"]), act)
             out = out.assign(activity=act)
-            notes.append(f"{int(pick.sum())} médecin(s) avec un assistant médical : activité × "
-                         f"{1 + assistants['gain']:.3f}")
+            count = pick if territory is None else pick & out["site"].astype(str).isin(territory).to_numpy()
+            notes.append(f"{int(count.sum())} médecin(s) avec un assistant médical"
+                         + (" dans le territoire affiché" if territory is not None else "")
+                         + f" : activité multipliée par {1 + assistants['gain']:.3f}".replace(".", ","))
         else:
             out = out.assign(quantity=out["quantity"] * (1 + assistants["share"] * assistants["gain"]))
             notes.append("activité par médecin inconnue : gain des assistants appliqué en moyenne")

@@ -22,6 +22,8 @@ import yaml
 from ..access.apl import apl as apl_function
 from ..access.nearest import nearest as nearest_model
 from ..errors import NotBuiltError, ParameterError
+from ..offer._csv import load_rules as load_category_rules
+from ..offer._csv import load_rules_file
 from ..planning import coverage_problem, lazy_greedy, solve_mclp
 from ..planning import installation as rules_check
 from ..planning.calendar import WEEKDAYS_FR, easter_sunday, month_days
@@ -40,6 +42,7 @@ GP = "medecin_generaliste"
 PROFESSIONS = ("medecin_generaliste", "infirmier", "masseur_kinesitherapeute", "sage_femme",
                "chirurgien_dentiste")
 HOLIDAYS_PATH = Path(__file__).resolve().parents[1] / "rules" / "orientation" / "holidays.yaml"
+MAP_MAX_COMMUNES = 5000  # a scenario map beyond this is too heavy for one request
 _CACHE: dict[tuple, Any] = {}
 _LOCK = threading.Lock()
 
@@ -87,6 +90,50 @@ def _scope(store: Store, departement: str | None, region: str | None = None) -> 
             raise ParameterError(f"région inconnue « {region} » (code INSEE, ex. 84).")
         return sel
     return communes
+
+
+def category_label(code: str) -> str:
+    """The French label of an offer category (``rules/categories.yaml``), e.g. « Médecin généraliste »."""
+    cats = load_category_rules().get("categories", {})
+    return str(cats.get(code, {}).get("label") or code.replace("_", " "))
+
+
+def profession_choices() -> list[dict[str, str]]:
+    """The professions with an APL, as labelled choices for the forms."""
+    labels = load_rules_file("observatory.yaml").get("apl_professions", {})
+    return [{"code": p, "label": labels.get(p, category_label(p))} for p in PROFESSIONS]
+
+
+def category_choices(store: Store) -> list[dict[str, str]]:
+    """The offer categories present in the store, labelled, sorted by label."""
+    return sorted(({"code": c, "label": category_label(c)} for c in _categories(store)),
+                  key=lambda c: c["label"])
+
+
+def form_choices(store: Store) -> dict[str, Any]:
+    """Labelled choices of the planning forms: professions, categories, départements."""
+    return {"professions": profession_choices(), "categories": category_choices(store),
+            "departements": store.records("SELECT code_departement AS code, nom FROM departements ORDER BY 1")}
+
+
+def readable_rules(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rule citations with ``display``: the value in plain French (lists and mappings spelled out)."""
+    known = load_category_rules().get("categories", {})
+
+    def name(k: Any) -> str:
+        return category_label(str(k)) if str(k) in known else str(k).replace("_", " ")
+
+    def text(v: Any) -> str:
+        if isinstance(v, Mapping):
+            return " ; ".join(f"{name(k)} : {text(x)}" for k, x in v.items())
+        if isinstance(v, list | tuple):
+            return ", ".join(text(x) for x in v)
+        if isinstance(v, str):
+            return name(v)
+        if isinstance(v, float):
+            return f"{v:g}".replace(".", ",")
+        return str(v)
+    return [{**r, "display": text(r.get("value"))} for r in rules]
 
 
 def _categories(store: Store) -> set[str]:
@@ -203,8 +250,8 @@ def france_sante_plan(store: Store, *, departement: str | None = None, k: int = 
         "greedy_curve": [{"k": i, "covered": float(v), "share": float(v / total) if total else None}
                          for i, v in enumerate(greedy.curve)],
         "stopped_early": len(sites) < k,
-        "rules": [cite("france_sante.max_minutes"), cite("france_sante.target_sites"),
-                  cite("france_sante.existing_categories"), cite("france_sante.group_practice")],
+        "rules": readable_rules([cite("france_sante.max_minutes"), cite("france_sante.target_sites"),
+                                 cite("france_sante.existing_categories"), cite("france_sante.group_practice")]),
         "method": ("Solution exacte du problème de localisation à couverture maximale (Church et "
                    "ReVelle, 1974 ; MILP résolu par HiGHS), comparée au glouton paresseux (CELF)."
                    if solution == "exacte" else
@@ -405,6 +452,12 @@ def scenario_from_query(*, name: str = "sans-nom", retirement_age: int | None = 
                 entry["count"] = parts[2]
             out.append(entry)
         return out
+    cap = float(rule_value("scenario.teleconsultation_max_share"))
+    if not 0 <= teleconsultation <= cap:
+        raise ParameterError(f"téléconsultation : entre 0 et {cap * 100:g} % de l'activité d'un médecin "
+                             "(plafond de la convention médicale).")
+    if not 0 <= assistants <= 1:
+        raise ParameterError("assistants médicaux : une part entre 0 et 100 % des généralistes.")
     raw: dict[str, Any] = {"name": name, "installations": parse(installations, "installations"),
                            "closures": parse(closures, "fermetures"),
                            "teleconsultation_share": teleconsultation, "population_factor": population_factor}
@@ -413,6 +466,20 @@ def scenario_from_query(*, name: str = "sans-nom", retirement_age: int | None = 
     if assistants:
         raw["medical_assistants"] = {"share": assistants}
     return raw
+
+
+def scenario_form(scen: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, str]:
+    """The scenario page's form values for a stored scenario (percentages as people type them)."""
+    def items(changes: list[dict[str, Any]]) -> str:
+        return ",".join(f"{c['commune']}:{c['category']}" + (f":{c['count']}" if c.get("count") else "")
+                        for c in changes)
+    assistants = scen.get("medical_assistants") or {"share": 0}
+    return {"nom": scen["name"], "retraite": str(scen.get("gp_retirement_age") or ""),
+            "assistants": f"{assistants['share'] * 100:g}",
+            "teleconsultation": f"{scen.get('teleconsultation_share', 0) * 100:g}",
+            "installations": items(scen.get("installations", [])), "fermetures": items(scen.get("closures", [])),
+            "indicateur": params["indicator"], "profession": params["profession"],
+            "categorie": params["category"], "departement": params.get("departement") or ""}
 
 
 def run_scenario(store: Store, definition: Mapping[str, Any], *, indicator: str = "apl",
@@ -441,20 +508,24 @@ def run_scenario(store: Store, definition: Mapping[str, Any], *, indicator: str 
     communes = _communes(store)
     scen = validate_scenario(definition, categories=_categories(store), communes=communes.index)
     scope = _scope(store, departement, region)
+    shown = scope.index if departement or region else None  # notes count the territory shown
     notes: list[str] = []
     population = communes["population"].astype(float)
     pop_after = apply_to_population(population, scen)
     if indicator == "apl":
         if profession not in PROFESSIONS:
             raise ParameterError(f"profession inconnue « {profession} » ({', '.join(PROFESSIONS)}).")
-        before, after, notes = _scenario_apl(store, scen, profession, population, pop_after)
+        before, after, notes = _scenario_apl(store, scen, profession, population, pop_after,
+                                             territory=shown, label=category_label(profession),
+                                             names=communes["nom"])
         unit = "consultations/an/hab." if profession == GP else "ETP ou effectif pour 100 000 hab."
-        label = f"APL {profession.replace('_', ' ')}"
+        label = "APL : " + next(p["label"] for p in profession_choices() if p["code"] == profession)
     else:
         if category not in _categories(store):
             raise ParameterError(f"catégorie inconnue « {category} » ({', '.join(sorted(_categories(store)))}).")
         rows = store.df("SELECT code_commune AS site, quantity FROM offer WHERE category = ?", [category])
-        rows_after, notes = apply_to_supply(rows, category, scen)
+        rows_after, notes = apply_to_supply(rows, category, scen, territory=shown,
+                                            label=category_label(category), names=communes["nom"])
         s0 = pd.Index(rows["site"].astype(str).unique())
         s1 = pd.Index(rows_after.loc[rows_after["quantity"] > 0, "site"].astype(str).unique())
         if indicator == "coverage":
@@ -464,7 +535,7 @@ def run_scenario(store: Store, definition: Mapping[str, Any], *, indicator: str 
             prob1 = coverage_problem(population, cost, s1, cap)
             before = pd.Series(prob0.covered_by(np.arange(len(prob0.candidates))).astype(float), index=population.index)
             after = pd.Series(prob1.covered_by(np.arange(len(prob1.candidates))).astype(float), index=population.index)
-            unit, label = "part couverte (0 à 1)", f"couverture à {cap:g} min : {category}"
+            unit, label = "part couverte (0 à 1)", f"population à moins de {cap:g} min : {category_label(category)}"
         else:
             model = RoadTimeModel()
             pts = scope[["lat", "lon", "density"]]
@@ -472,7 +543,7 @@ def run_scenario(store: Store, definition: Mapping[str, Any], *, indicator: str 
             cost = model.travel_times(pts, communes.loc[sites, ["lat", "lon", "density"]], max_minutes=180)
             before = nearest_model(cost, s0, origins=pts.index)["nearest_minutes"]
             after = nearest_model(cost, s1, origins=pts.index)["nearest_minutes"]
-            unit, label = "minutes", f"temps vers {category} le plus proche"
+            unit, label = "minutes", f"temps d'accès au site le plus proche : {category_label(category)}"
     before, after = before.reindex(scope.index), after.reindex(scope.index)
     groups = pd.DataFrame({"departement": scope["code_departement"], "region": scope["code_region"]})
     frame, by = compare(before, after, groups[[level]], pop_after.reindex(scope.index))
@@ -490,6 +561,7 @@ def run_scenario(store: Store, definition: Mapping[str, Any], *, indicator: str 
         "territory": (scope["departement"].iloc[0] if departement else
                       scope["region"].iloc[0] if region else "France entière"),
         "notes": notes,
+        "map_max_communes": MAP_MAX_COMMUNES,
         "summary": {"communes": int(len(frame)), "communes_changed": int(len(changed)),
                     "mean_before": _wmean(frame["before"], frame["population"]),
                     "mean_after": _wmean(frame["after"], pop_after.reindex(frame.index))},
@@ -499,7 +571,8 @@ def run_scenario(store: Store, definition: Mapping[str, Any], *, indicator: str 
         "communes": [{"code_commune": code, "nom": r.nom, "code_departement": r.code_departement,
                       "before": r.before, "after": r.after, "difference": r.difference}
                      for code, r in top.iterrows()],
-        "rules": [cite("scenario.medical_assistant_gain"), cite("scenario.teleconsultation_max_share")],
+        "rules": readable_rules([cite("scenario.medical_assistant_gain"),
+                                 cite("scenario.teleconsultation_max_share")]),
     })
     return data
 
@@ -511,7 +584,7 @@ def _wmean(values: pd.Series, weights: pd.Series) -> float | None:
 
 
 def _scenario_apl(store: Store, scen: dict[str, Any], profession: str, population: pd.Series,
-                  pop_after: pd.Series) -> tuple[pd.Series, pd.Series, list[str]]:
+                  pop_after: pd.Series, **note_kw: Any) -> tuple[pd.Series, pd.Series, list[str]]:
     cost = _cost30(store)
     pop_age, _ = inputs.population(store, by_age=profession == GP)
     factor = scen["population_factor"]
@@ -519,18 +592,26 @@ def _scenario_apl(store: Store, scen: dict[str, Any], profession: str, populatio
     max_age = 65 if profession == GP else None
     if profession == GP:
         before = _apl65(store)
-        after_rows, notes = apply_to_supply(supply, profession, scen)
-        after = apl_function(pop_age * factor, after_rows, cost, profession=profession, max_age=max_age).values
+        after_rows, notes = apply_to_supply(supply, profession, scen, **note_kw)
+        new = after_rows.pop("installed") if "installed" in after_rows.columns else None
+        kept = after_rows if new is None else after_rows[~new.to_numpy()]
+        after = apl_function(pop_age * factor, kept, cost, profession=profession, max_age=max_age).values
+        if new is not None and new.any():
+            # New GPs have no age: the 65-year cut must not drop them. The APL is linear in
+            # supply, so their share is computed apart and added.
+            extra = apl_function(pop_age * factor, after_rows[new.to_numpy()].drop(columns="age", errors="ignore"),
+                                 cost, profession=profession).values
+            after = after.add(extra.reindex(after.index), fill_value=0.0)
     else:
         by_site = supply.groupby("site")["quantity"].sum()
         before = apl_function(pop_age, by_site, cost, profession=profession).values
-        after_rows, notes = apply_to_supply(supply[["site", "quantity"]], profession, scen)
+        after_rows, notes = apply_to_supply(supply[["site", "quantity"]], profession, scen, **note_kw)
         after = apl_function(pop_age * factor, after_rows.groupby("site")["quantity"].sum(), cost,
                              profession=profession).values
     if scen["teleconsultation_share"] and profession == GP:
         after = teleconsultation_mix(after, pop_after, scen["teleconsultation_share"])
-        notes.append(f"{scen['teleconsultation_share']:.0%} de l'activité en téléconsultation, "
-                     "répartie sur toute la population (hypothèse)")
+        share = f"{scen['teleconsultation_share'] * 100:.4g}".replace(".", ",")
+        notes.append(f"{share} % de l'activité en téléconsultation, répartie sur toute la population (hypothèse)")
     return before, after, notes
 
 
@@ -539,6 +620,9 @@ def scenario_geojson(store: Store, definition: Mapping[str, Any], **kw: Any) -> 
     kw["limit"] = 100_000
     result = run_scenario(store, definition, **kw)
     codes = [c["code_commune"] for c in result["communes"]]
+    if len(codes) > MAP_MAX_COMMUNES:  # contours of the whole country: tens of seconds, hundreds of Mo
+        raise ParameterError(f"la carte compterait {len(codes)} communes qui changent (au plus "
+                             f"{MAP_MAX_COMMUNES}) : choisissez un département ou une région.")
     shapes: dict[str, Any] = {}
     if codes:
         for r in store.records("SELECT code, geojson FROM contours WHERE level = 'commune' AND "
@@ -632,7 +716,7 @@ def installation_check(store: Store, *, kind: str, commune: str, profession: str
         answer = rules_check.check_gp_zoning(gp_apl_65=float(_apl65(store).get(code, np.nan)), commune=code)
     else:
         raise ParameterError("type de vérification : un_pour_un, officine, aide_officine ou zonage_medecin.")
-    data["answer"] = answer
+    data["answer"] = {**answer, "rules": readable_rules(list(answer.get("rules", [])))}
     return data
 
 
@@ -643,8 +727,8 @@ def index(store: Store) -> dict[str, Any]:
     data["professions"] = list(PROFESSIONS)
     data["categories"] = sorted(_categories(store))
     data["zones"] = list(rules_check.ZONES)
-    data["rules"] = [cite(r) for r in ("france_sante.max_minutes", "france_sante.target_sites",
-                                       "zoning.gp_apl_threshold", "solidarity.max_days_per_month")]
+    data["rules"] = readable_rules([cite(r) for r in ("france_sante.max_minutes", "france_sante.target_sites",
+                                                      "zoning.gp_apl_threshold", "solidarity.max_days_per_month")])
     return data
 
 
