@@ -15,6 +15,7 @@ from ..access.apl import apl as apl_function
 from ..access.coverage import coverage as coverage_model
 from ..access.nearest import nearest as nearest_model
 from ..store.db import Store
+from ..travel.links import load_links
 from ..travel.road import RoadTimeModel
 from . import inputs
 from .travel import travel_times
@@ -120,10 +121,14 @@ def nearest_minutes(points: pd.DataFrame, sites: pd.Index, *, model: RoadTimeMod
     out["nearest_site"] = pd.Series(None, index=points.index, dtype=object)
     todo = points.index
     dest = points.loc[points.index.intersection(sites)]
+    # The road model joins land masses only through ports it is given: keep every port among the
+    # origins, or an island left unsettled after the first cap would lose its ferry.
+    ports = points.index.intersection(sorted({e for k in load_links().crossings for e in (k.a, k.b)}))
     for cap in caps:
         if not len(todo):
             break
-        cost = model.travel_times(points.loc[todo], dest, max_minutes=cap)
+        cost = model.travel_times(points.loc[todo.union(ports)], dest, max_minutes=cap)
+        cost = cost[cost["origin"].isin(todo)]
         near = nearest_model(cost, sites, origins=todo)
         out.loc[todo, "nearest_minutes"] = near["nearest_minutes"].to_numpy()
         out.loc[todo, "second_minutes"] = near["second_minutes"].to_numpy()
