@@ -42,7 +42,9 @@ run: build
 
 # os._exit after pytest: skips DuckDB's nanobind leak report at interpreter exit, so the
 # test runner's summary stays the last line of the output.
+# Lint first (ruff, the pinned version and the settings of pyproject.toml): a lint error fails the suite.
 test: install browser
+	$(VENV)/bin/ruff check src tests bench tools
 	$(PY) -c "import os, sys, pytest; code = pytest.main(sys.argv[1:]); sys.stdout.flush(); sys.stderr.flush(); os._exit(int(code))" $(PYTEST_ARGS)
 
 # Debian's wrk: a C load generator, so that loads measure the server and not the client.
@@ -60,7 +62,7 @@ mutation: install
 	$(PY) tools/mutation.py $(MUTATION_ARGS)
 
 lint: install
-	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff check src tests bench tools
 
 clean:
 	rm -rf var .pytest_cache

@@ -211,7 +211,8 @@ def sources(as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")
 
 
 FileArg = Annotated[Path, typer.Argument(help="Fichier à importer.", exists=False)]
-SkipOpt = Annotated[bool, typer.Option("--skip-unknown", help="Écarter (et lister) les lignes à commune inconnue au lieu d'échouer.")]
+SkipOpt = Annotated[bool, typer.Option(
+    "--skip-unknown", help="Écarter (et lister) les lignes à commune inconnue au lieu d'échouer.")]
 VintageOpt = Annotated[str | None, typer.Option(help="Millésime des données (ex. 2023).")]
 
 
@@ -410,8 +411,10 @@ def import_generic(
     vintage: VintageOpt = None,
     categorie: Annotated[str | None, typer.Option(help="Catégorie de toutes les lignes.")] = None,
     unit: Annotated[str | None, typer.Option(help="count, fte ou sites.")] = None,
-    column: Annotated[list[str] | None, typer.Option(help="Correspondance de colonne, ex. code_commune=CODGEO (répétable).")] = None,
-    preset: Annotated[str | None, typer.Option(help="Format large décrit dans rules/categories.yaml, ex. sirene_naf86.")] = None,
+    column: Annotated[list[str] | None, typer.Option(
+        help="Correspondance de colonne, ex. code_commune=CODGEO (répétable).")] = None,
+    preset: Annotated[str | None, typer.Option(
+        help="Format large décrit dans rules/categories.yaml, ex. sirene_naf86.")] = None,
     title: Annotated[str | None, typer.Option(help="Titre de la source.")] = None,
     licence: Annotated[str | None, typer.Option(help="Licence de la source.")] = None,
 ) -> None:
@@ -520,7 +523,8 @@ def observatoire_build() -> None:
         out.print("[bold yellow]⚠ Calculé sur des données FICTIVES de démonstration.")
 
 
-OutOpt = Annotated[Path | None, typer.Option("--out", help="Fichier de sortie .csv ou .parquet (avec son .provenance.json).")]
+OutOpt = Annotated[Path | None, typer.Option(
+    "--out", help="Fichier de sortie .csv ou .parquet (avec son .provenance.json).")]
 
 
 def _finish_computation(computed, out_path: Path | None, extra: dict | None = None) -> None:
@@ -564,10 +568,15 @@ def _finish_computation(computed, out_path: Path | None, extra: dict | None = No
 
 @app.command()
 def apl(
-    profession: Annotated[str, typer.Option(help="medecin_generaliste, infirmier, masseur_kinesitherapeute, sage_femme, chirurgien_dentiste.")] = "medecin_generaliste",
-    max_age: Annotated[int | None, typer.Option(help="Ne compter que les praticiens de cet âge ou moins (65 : variante officielle).")] = None,
+    profession: Annotated[str, typer.Option(
+        help="medecin_generaliste, infirmier, masseur_kinesitherapeute, sage_femme, chirurgien_dentiste.")
+    ] = "medecin_generaliste",
+    max_age: Annotated[int | None, typer.Option(
+        help="Ne compter que les praticiens de cet âge ou moins (65 : variante officielle).")] = None,
     vintage: Annotated[int, typer.Option(help="Millésime des poids par âge (2022 ou 2023).")] = 2023,
-    od: Annotated[Path | None, typer.Option(help="Matrice origine-destination (CSV ou Parquet : origin, destination, minutes) à la place du modèle routier.")] = None,
+    od: Annotated[Path | None, typer.Option(
+        help="Matrice origine-destination (CSV ou Parquet : origin, destination, minutes) "
+             "à la place du modèle routier.")] = None,
     out_path: OutOpt = None,
 ) -> None:
     """APL (méthode DREES) de chaque commune, enregistrée avec ses paramètres et millésimes."""
@@ -636,9 +645,12 @@ def _mount_area_commands() -> None:
     """Each area of the platform brings its own command group."""
     from . import cli_orientation, cli_participation, cli_planning
 
-    app.add_typer(cli_orientation.app, name="orientation", help="Orientation : pharmacies de garde, parcours, simulateurs.")
-    app.add_typer(cli_planning.app, name="planning", help="Planification : France Santé, médecins solidaires, scénarios, règles.")
-    app.add_typer(cli_participation.app, name="participation", help="Participation : questionnaires, réponses, annuaire, comptes.")
+    app.add_typer(cli_orientation.app, name="orientation",
+                  help="Orientation : pharmacies de garde, parcours, simulateurs.")
+    app.add_typer(cli_planning.app, name="planning",
+                  help="Planification : France Santé, médecins solidaires, scénarios, règles.")
+    app.add_typer(cli_participation.app, name="participation",
+                  help="Participation : questionnaires, réponses, annuaire, comptes.")
 
 
 _mount_area_commands()

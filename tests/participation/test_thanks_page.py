@@ -6,6 +6,8 @@ from importlib import resources
 
 import jinja2
 
+RESULT = {"response_id": "a1b2c3d4e5f6a7b8", "site": "demo-1"}
+
 
 def _render(**page) -> str:
     root = resources.files("accesoins.web") / "templates"
@@ -17,11 +19,11 @@ def _render(**page) -> str:
 
 
 def test_threshold_is_rendered_as_a_number():
-    html = _render(title="Merci", easy=False, result={"response_id": "a1b2c3d4e5f6a7b8", "site": "demo-1"}, questionnaire={}, threshold=10, demo_notice=None)
+    html = _render(title="Merci", easy=False, result=RESULT, questionnaire={}, threshold=10, demo_notice=None)
     assert "au moins 10 réponses par résultat" in html
     assert "{{" not in html and "page.threshold" not in html
 
 
 def test_easy_read_version():
-    html = _render(title="Merci", easy=True, result={"response_id": "a1b2c3d4e5f6a7b8", "site": "demo-1"}, questionnaire={}, threshold=10, demo_notice=None)
+    html = _render(title="Merci", easy=True, result=RESULT, questionnaire={}, threshold=10, demo_notice=None)
     assert "Personne ne peut savoir que c'est vous." in html and "réponses par résultat" not in html

@@ -43,7 +43,6 @@ _MESSAGES = {
     "extra_forbidden": "champ non prévu",
     "list_type": "liste attendue",
     "string_type": "texte attendu",
-    "string_pattern_mismatch": "format non reconnu",
     "enum": "valeur non prévue (valeurs possibles : {expected})",
     "literal_error": "valeur non prévue (valeurs possibles : {expected})",
     "date_from_datetime_parsing": "date attendue (AAAA-MM-JJ)",

@@ -71,7 +71,8 @@ def territory(request: Request, level: str, code: str) -> dict:
 
 @page(router, "/comparer", "observatory/compare.html", tags=TAGS, summary="Comparer des territoires")
 def compare(request: Request, level: Level = "departement",
-            codes: Annotated[str, Query(max_length=200, description="Codes séparés par des virgules")] = "15,75") -> dict:
+            codes: Annotated[str, Query(max_length=200,
+                                        description="Codes séparés par des virgules")] = "15,75") -> dict:
     return views.compare(store_of(request), level, [c.strip() for c in codes.split(",") if c.strip()])
 
 

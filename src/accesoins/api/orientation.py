@@ -1,7 +1,8 @@
 """Orientation for people: on-duty pharmacies, « À qui m'adresser ? », simulators, prevention advice.
 
 Pages are registered with :func:`private_page`, the shared
-:func:`accesoins.api.rendering.page` with ``Cache-Control: private, no-store`` (answers depend on the time and on what a person typed);
+:func:`accesoins.api.rendering.page` with ``Cache-Control: private, no-store`` (answers depend on the time
+and on what a person typed);
 each has its JSON twin. On the HTML page a bad entry is shown in an error
 summary linked to its field; on the JSON twin it is a 400 with the shared
 error shape. Logic lives in :mod:`accesoins.services.orientation`.
@@ -53,7 +54,8 @@ def orientation_home(request: Request) -> dict:
                 {"href": "/orientation/pharmacies", "label": "Trouver une pharmacie ouverte ou de garde"},
                 {"href": "/orientation/a-qui-m-adresser", "label": "À qui m'adresser ?"},
                 {"href": "/orientation/simulateurs/css", "label": "Simulateur : Complémentaire santé solidaire"},
-                {"href": "/orientation/simulateurs/certificat", "label": "Simulateur : faut-il un certificat médical ?"},
+                {"href": "/orientation/simulateurs/certificat",
+                 "label": "Simulateur : faut-il un certificat médical ?"},
                 {"href": "/orientation/simulateurs/ist", "label": "Simulateur : prise en charge du dépistage des IST"},
                 {"href": "/orientation/conseils", "label": "Mes conseils santé (prévention)"},
                 {"href": "/orientation/regles", "label": "Les règles utilisées et leurs sources"},
@@ -210,7 +212,8 @@ def sim_ist(request: Request, age: Annotated[str, Query(max_length=10)] = "") ->
               summary="Mes conseils santé : recommandations de prévention (rien n'est conservé)")
 def advice(
     request: Request,
-    consentement: Annotated[bool, Query(description="Consentement explicite à l'affichage de conseils personnalisés")] = False,
+    consentement: Annotated[bool, Query(
+        description="Consentement explicite à l'affichage de conseils personnalisés")] = False,
     age: Annotated[str, Query(max_length=10)] = "",
     sexe: Annotated[str, Query(max_length=10)] = "",
     enceinte: Annotated[bool, Query()] = False,

@@ -143,13 +143,15 @@ def generate(communes: pd.DataFrame, offer: pd.DataFrame | None = None, *, seed:
     hours[late] = _LATE
     rank = pd.Series(codes).groupby(codes).cumcount().to_numpy() + 1
     if names is None:
-        names = np.array([f"Pharmacie fictive n° {r} — {nom}" for r, nom in zip(rank, sel["nom"], strict=False)], dtype=object)
+        names = np.array([f"Pharmacie fictive n° {r} — {nom}" for r, nom in zip(rank, sel["nom"], strict=False)],
+                         dtype=object)
     else:
         names = np.array([f"{nm} (horaires et gardes fictifs)" for nm in names], dtype=object)
     if ids is None:
         ids = np.array([f"DEMO-{c}-{r:03d}" for c, r in zip(codes, rank, strict=False)], dtype=object)
     prefixes = np.array(["0199", "0639"])[rng.integers(0, 2, n)]
-    phones = [f"{p}{'00' if p == '0199' else '98'}{x:04d}" for p, x in zip(prefixes, rng.integers(0, 10_000, n), strict=True)]
+    suffixes = rng.integers(0, 10_000, n)
+    phones = [f"{p}{'00' if p == '0199' else '98'}{x:04d}" for p, x in zip(prefixes, suffixes, strict=True)]
     small = sel["population"].fillna(0).to_numpy(float) < 5_000
     call_before = small & (rng.uniform(size=n) < 0.3)
     notes = np.array(_NOTES, dtype=object)[rng.integers(0, len(_NOTES), n)]

@@ -127,7 +127,8 @@ def certificate(*, situation: str, age: int | None = None, discipline_special: b
         raise ParameterError("Indiquez l'âge (entre 0 et 120 ans) pour une licence sportive.")
     if discipline_special:
         return {"needed": True, "label": "Certificat médical de moins d'un an, chaque année (discipline à "
-                "contraintes particulières).", "sources": [source_of("certificates", "special_constraints_disciplines")]}
+                "contraintes particulières).",
+                "sources": [source_of("certificates", "special_constraints_disciplines")]}
     if age <= value("certificates", "minor_questionnaire")["max_age"]:
         src = [source_of("certificates", "minor_questionnaire")]
         if questionnaire_yes:

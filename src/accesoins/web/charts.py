@@ -67,7 +67,8 @@ def line_chart(points: list[tuple[str, float | None]], *, title: str, unit: str 
     for (p, v), x, y in zip(pts, xs, ys, strict=True):
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{_BAR}"/>')
         parts.append(f'<text x="{x:.1f}" y="{y - 8:.1f}" text-anchor="middle" class="val">{escape(_fmt(v))}</text>')
-        parts.append(f'<text x="{x:.1f}" y="{height - bottom + 18}" text-anchor="middle" class="lab">{escape(p)}</text>')
+        parts.append(f'<text x="{x:.1f}" y="{height - bottom + 18}" text-anchor="middle" class="lab">'
+                     f'{escape(p)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
