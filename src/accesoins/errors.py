@@ -56,3 +56,7 @@ class ParameterError(AccesoinsError):
 
 class NotBuiltError(AccesoinsError):
     """Something was asked of the store before it was built or imported."""
+
+
+class CommuneNotFound(AccesoinsError):
+    """No current commune has this code (status 404 in the API)."""

@@ -28,7 +28,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from ..errors import ParameterError
-from ..services.communes import fold
+from ..territory.codes import fold
 from ..travel.geo import chord_to_km, km_to_chord, unit_xyz
 from ..travel.road import RoadTimeModel
 from .calendar import ZONES, holiday_name, time_zone, zone_of_commune

@@ -10,7 +10,6 @@ category no source covered stays labelled as demonstration.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +18,7 @@ from ..config import Settings
 from ..offer.demo import demo_offer
 from ..store.db import Store
 from ..store.loading import load_batch
-from ..store.territory import write_territory
+from ..store.territory import stored_territory_key, write_territory
 from ..territory.build import build_territory
 from ..territory.sources import TERRITORY_SOURCES
 
@@ -33,13 +32,6 @@ TERRITORY_BUILD_VERSION = 2  # bump when the build itself changes what it stores
 def territory_key() -> str:
     packages = ";".join(f"{s.package}=={s.version}" for s in TERRITORY_SOURCES)
     return f"v{TERRITORY_BUILD_VERSION};{packages}"
-
-
-def stored_territory_key(store: Store) -> str | None:
-    row = store.scalar(
-        "SELECT parameters FROM sources WHERE source_id = ?", [TERRITORY_SOURCES[0].source_id]
-    )
-    return json.loads(row).get("coverage", {}).get("build_key") if row else None
 
 
 def ensure_territory(store: Store, node_modules: Path, *, force: bool = False,

@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
-from ..errors import AccesoinsError
+from ..errors import CommuneNotFound
 from ..store.db import Store
-from ..territory.codes import normalise_code
+from ..territory.codes import fold, normalise_code
 from .territory import demo_notice
-
-
-class CommuneNotFound(AccesoinsError):
-    """No current commune has this code (status 404 in the API)."""
-
-
-def fold(text: str) -> str:
-    """Lower case, no accents, hyphens and apostrophes as spaces: for name matching."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return " ".join(re.sub(r"[-'’]", " ", text).split())
 
 
 def search(store: Store, q: str, *, limit: int = 20) -> dict[str, object]:

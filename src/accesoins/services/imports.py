@@ -13,8 +13,7 @@ from ..offer import bpe, finess, finess_plus, generic, population, rpps
 from ..offer._csv import load_rules
 from ..store.db import Store
 from ..store.loading import load_batch
-from ..store.territory import commune_index
-from ..territory.locate import CommuneLocator
+from ..store.territory import commune_index, commune_locator
 
 KINDS = ("bpe", "finess", "finess-plus", "finess-atlasante", "rpps", "population", "generic", "ameli", "drees-apl")
 
@@ -50,7 +49,7 @@ def import_file(store: Store, kind: str, path: str | Path, *, skip_unknown: bool
     elif kind == "finess-plus":
         batch = finess_plus.read_finess_plus(path, **common)
     elif kind == "finess-atlasante":
-        batch = finess.read_finess_atlasante(path, locate=CommuneLocator.from_store(store), **common)
+        batch = finess.read_finess_atlasante(path, locate=commune_locator(store), **common)
     elif kind == "rpps":
         batch = rpps.read_rpps(path, **common)
     elif kind == "population":
@@ -69,7 +68,7 @@ def import_file(store: Store, kind: str, path: str | Path, *, skip_unknown: bool
             options.setdefault("title", rule["title"])
             if rule.get("commune_column"):
                 options.setdefault("mapping", {"code_commune": rule["commune_column"]})
-        batch = generic.read_generic(path, locate=CommuneLocator.from_store(store), **common, **options)
+        batch = generic.read_generic(path, locate=commune_locator(store), **common, **options)
     if keep is not None and batch.kind == "offer":
         left = sorted(set(batch.rows["category"]) - set(keep))
         if left:

@@ -40,9 +40,9 @@ def commune_zones(store: Store) -> pd.DataFrame:
     Computed once per territory and links file (a few seconds), kept in ``travel_zones``
     when the store is writable and in memory for the process.
     """
+    from ..store.territory import stored_territory_key
     from ..travel.landmass import land_masses, road_zones
     from ..travel.links import load_links
-    from .build import stored_territory_key
 
     links = load_links()
     key = f"{stored_territory_key(store)}|links={links.digest}"

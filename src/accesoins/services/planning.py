@@ -32,9 +32,9 @@ from ..planning.rules import cite
 from ..planning.rules import value as rule_value
 from ..planning.scenario import apply_to_population, apply_to_supply, compare, teleconsultation_mix, validate_scenario
 from ..store.db import Store
+from ..store.territory import stored_territory_key
 from ..travel.road import RoadTimeModel
 from . import inputs
-from .build import stored_territory_key
 from .territory import demo_notice
 from .travel import travel_times
 

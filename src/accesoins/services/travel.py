@@ -12,8 +12,8 @@ import json
 import pandas as pd
 
 from ..store.db import Store
+from ..store.territory import stored_territory_key
 from ..travel.road import RoadTimeModel
-from .build import stored_territory_key
 from .inputs import commune_points
 
 

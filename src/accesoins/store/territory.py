@@ -8,6 +8,8 @@ import pandas as pd
 
 from ..territory.build import Territory
 from ..territory.codes import CommuneIndex
+from ..territory.locate import CommuneLocator
+from ..territory.sources import TERRITORY_SOURCES
 from .db import Store
 
 _TABLES = {
@@ -96,3 +98,29 @@ def territory_stats(store: Store) -> dict[str, object]:
         "by_point_method": by_method.to_dict(orient="records"),
         "by_zone": by_zone.to_dict(orient="records"),
     }
+
+
+def stored_territory_key(store: Store) -> str | None:
+    """The build key of the stored territory (None before the first build)."""
+    row = store.scalar(
+        "SELECT parameters FROM sources WHERE source_id = ?", [TERRITORY_SOURCES[0].source_id]
+    )
+    return json.loads(row).get("coverage", {}).get("build_key") if row else None
+
+
+def commune_locator(store: Store) -> CommuneLocator:
+    """Point → commune, from the stored communes and their simplified contours."""
+    import numpy as np
+    import shapely
+
+    store.require_territory()
+    rows = store.records(
+        "SELECT c.code_commune, c.lat, c.lon, k.geojson FROM communes c JOIN contours k "
+        "ON k.level = 'commune' AND k.code = c.code_commune ORDER BY 1"
+    )
+    return CommuneLocator(
+        np.array([r["code_commune"] for r in rows], dtype=object),
+        shapely.from_geojson([r["geojson"] for r in rows]),
+        np.array([r["lat"] for r in rows]),
+        np.array([r["lon"] for r in rows]),
+    )

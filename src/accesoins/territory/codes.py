@@ -8,6 +8,8 @@ of them to the current commune so importers never drop a row silently.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -60,3 +62,9 @@ def normalise_code(code: object) -> str:
     if text.isdigit() and len(text) < 5:
         text = text.zfill(5)
     return text
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, hyphens and apostrophes as spaces: for name matching."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return " ".join(re.sub(r"[-'’]", " ", text).split())

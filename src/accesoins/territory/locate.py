@@ -11,8 +11,6 @@ import numpy as np
 import shapely
 from scipy.spatial import cKDTree
 
-from ..store.db import Store
-
 MAX_FALLBACK_KM = 5.0
 _EARTH_KM = 6371.0088
 
@@ -29,20 +27,6 @@ class CommuneLocator:
         self.codes = codes
         self.tree = shapely.STRtree(contours)
         self.kd = cKDTree(_unit_vectors(lat, lon))
-
-    @classmethod
-    def from_store(cls, store: Store) -> CommuneLocator:
-        store.require_territory()
-        rows = store.records(
-            "SELECT c.code_commune, c.lat, c.lon, k.geojson FROM communes c JOIN contours k "
-            "ON k.level = 'commune' AND k.code = c.code_commune ORDER BY 1"
-        )
-        return cls(
-            np.array([r["code_commune"] for r in rows], dtype=object),
-            shapely.from_geojson([r["geojson"] for r in rows]),
-            np.array([r["lat"] for r in rows]),
-            np.array([r["lon"] for r in rows]),
-        )
 
     def many(self, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
         """Commune codes of many points (None where no commune is close enough)."""
