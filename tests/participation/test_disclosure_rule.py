@@ -41,7 +41,7 @@ NEXT = {"2025-T3": "2025-T4", "2025-T4": "2026-T1", "2026-T1": "2026-T2"}
 batch = st.tuples(
     st.sampled_from(sorted(SITES)),
     st.sampled_from(QUARTERS),
-    st.integers(0, 14),
+    st.integers(0, 20),
     st.integers(0, 12),
 )
 
@@ -119,7 +119,8 @@ def derivable_small_groups(sets: list[frozenset]) -> list[int]:
 def test_nested_and_time_differencing_never_isolate_a_small_group():
     seen = Counter()
 
-    @settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+    # derandomized: the shares of interesting cases asserted below must not depend on the seed
+    @settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
     @given(st.lists(batch, min_size=1, max_size=9), st.data())
     def run(batches, data):
         responses = make(batches, data)
