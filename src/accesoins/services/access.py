@@ -15,10 +15,9 @@ from ..access.apl import apl as apl_function
 from ..access.coverage import coverage as coverage_model
 from ..access.nearest import nearest as nearest_model
 from ..store.db import Store
-from ..travel.links import load_links
 from ..travel.road import RoadTimeModel
 from . import inputs
-from .travel import travel_times
+from .travel import road_times, travel_times
 
 APL_MAX_MINUTES = 30.0  # the APL steps stop at 20 min; one cached matrix serves all professions
 
@@ -120,15 +119,11 @@ def nearest_minutes(points: pd.DataFrame, sites: pd.Index, *, model: RoadTimeMod
                                                  "second_minutes": float("nan")})
     out["nearest_site"] = pd.Series(None, index=points.index, dtype=object)
     todo = points.index
-    dest = points.loc[points.index.intersection(sites)]
-    # The road model joins land masses only through ports it is given: keep every port among the
-    # origins, or an island left unsettled after the first cap would lose its ferry.
-    ports = points.index.intersection(sorted({e for k in load_links().crossings for e in (k.a, k.b)}))
+    dests = points.index.intersection(sites)
     for cap in caps:
         if not len(todo):
             break
-        cost = model.travel_times(points.loc[todo.union(ports)], dest, max_minutes=cap)
-        cost = cost[cost["origin"].isin(todo)]
+        cost = road_times(points, todo, dests, model=model, max_minutes=cap)
         near = nearest_model(cost, sites, origins=todo)
         out.loc[todo, "nearest_minutes"] = near["nearest_minutes"].to_numpy()
         out.loc[todo, "second_minutes"] = near["second_minutes"].to_numpy()

@@ -36,7 +36,7 @@ from ..store.territory import stored_territory_key
 from ..travel.road import RoadTimeModel
 from . import inputs
 from .territory import demo_notice
-from .travel import travel_times
+from .travel import road_times, travel_times
 
 GP = "medecin_generaliste"
 PROFESSIONS = ("medecin_generaliste", "infirmier", "masseur_kinesitherapeute", "sage_femme",
@@ -62,6 +62,11 @@ def _cached(store: Store, name: str, fn):
 
 def _cost30(store: Store, max_minutes: float = 30.0) -> pd.DataFrame:
     return _cached(store, f"cost{max_minutes:g}", lambda: travel_times(store, max_minutes=max_minutes))
+
+
+def _points(store: Store) -> pd.DataFrame:
+    """The road model's commune points (with road zones), as the observatory uses them."""
+    return _cached(store, "points", lambda: inputs.commune_points(store))
 
 
 def _communes(store: Store) -> pd.DataFrame:
@@ -346,8 +351,7 @@ def solidarity_rota(store: Store, *, departement: str, year: int, month: int,
     gp_communes = pd.Index(supply["site"].astype(str).unique()).intersection(ok_origin)
     reach = pd.DataFrame(columns=["origin", "dest", "minutes"])
     if len(under) and len(gp_communes):
-        reach = model.travel_times(communes.loc[gp_communes, ["lat", "lon", "density"]],
-                                   communes.loc[under, ["lat", "lon", "density"]], max_minutes=cap)
+        reach = road_times(_points(store), gp_communes, pd.Index(under), model=model, max_minutes=cap)
         reach = reach.assign(origin=reach["origin"].astype(str), dest=reach["dest"].astype(str))
     near = set(reach["origin"]) if len(reach) else set()
     age = (pd.to_numeric(supply["age"], errors="coerce") if "age" in supply
@@ -540,7 +544,7 @@ def run_scenario(store: Store, definition: Mapping[str, Any], *, indicator: str 
             model = RoadTimeModel()
             pts = scope[["lat", "lon", "density"]]
             sites = s0.union(s1)
-            cost = model.travel_times(pts, communes.loc[sites, ["lat", "lon", "density"]], max_minutes=180)
+            cost = road_times(_points(store), pts.index, sites, model=model, max_minutes=180)
             before = nearest_model(cost, s0, origins=pts.index)["nearest_minutes"]
             after = nearest_model(cost, s1, origins=pts.index)["nearest_minutes"]
             unit, label = "minutes", f"temps d'accès au site le plus proche : {category_label(category)}"

@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..store.db import Store
 from ..store.territory import stored_territory_key
+from ..travel.links import load_links
 from ..travel.road import RoadTimeModel
 from .inputs import commune_points
 
@@ -75,3 +76,18 @@ def _read_only(store: Store) -> bool:
         return bool(store.scalar("SELECT current_setting('access_mode') = 'read_only'"))
     except Exception:  # noqa: BLE001
         return False
+
+
+def road_times(points: pd.DataFrame, origins: pd.Index, dests: pd.Index, *, model: RoadTimeModel,
+               max_minutes: float) -> pd.DataFrame:
+    """Road times from the communes ``origins`` to ``dests``, their points taken from ``points``.
+
+    ``points`` is :func:`~accesoins.services.inputs.commune_points` (with the road zones). The road
+    model joins land masses only through link ends (ports) it is given, so every port goes among
+    the origins and its own pairs are dropped afterwards: an island keeps its ferry whatever
+    subset of communes is asked.
+    """
+    ends = {e for link in load_links().crossings for e in (link.a, link.b)}
+    ports = points.index.intersection(sorted(ends))
+    cost = model.travel_times(points.loc[origins.union(ports)], points.loc[dests], max_minutes=max_minutes)
+    return cost[cost["origin"].isin(origins)]
