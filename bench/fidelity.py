@@ -38,9 +38,9 @@ EXCLUDED_DEPARTEMENTS = ("75",)
 
 
 def prepare(store_path: Path) -> tuple[object, dict]:
-    from accesoins.services.build import ensure_territory
-    from accesoins.services.fidelity import reference_vintages
-    from accesoins.services.imports import import_file
+    from accesoins.services.data.build import ensure_territory
+    from accesoins.services.data.imports import import_file
+    from accesoins.services.observatory.fidelity import reference_vintages
     from accesoins.store import open_store
 
     store = open_store(store_path)
@@ -57,8 +57,8 @@ def prepare(store_path: Path) -> tuple[object, dict]:
 
 
 def measure(store, model=None, *, variant: str = "ensemble") -> dict[str, object]:
-    from accesoins.services.access import compute_apl
-    from accesoins.services.fidelity import agreement, reference_apl, to_current_communes
+    from accesoins.services.access.compute import compute_apl
+    from accesoins.services.observatory.fidelity import agreement, reference_apl, to_current_communes
     from accesoins.store.territory import commune_index
 
     t0 = time.perf_counter()

@@ -89,7 +89,7 @@ def main() -> None:
         db = args.db
         if db is None:
             from accesoins.config import PROJECT_ROOT
-            from accesoins.services.build import build_all
+            from accesoins.services.data.build import build_all
             from accesoins.store import open_store
 
             db = str(Path(tmp) / "bench.duckdb")

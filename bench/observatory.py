@@ -28,8 +28,8 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 from _load import wrk_load  # noqa: E402
 
-from accesoins.services.build import build_all  # noqa: E402
-from accesoins.services.observatory import build_observatory  # noqa: E402
+from accesoins.services.data.build import build_all  # noqa: E402
+from accesoins.services.observatory.build import build_observatory  # noqa: E402
 from accesoins.store import open_store  # noqa: E402
 
 CLIENTS = 50

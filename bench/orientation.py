@@ -79,7 +79,7 @@ def main() -> None:
         serve(args.serve[0], int(args.serve[1]))
         return
     from accesoins.config import PROJECT_ROOT
-    from accesoins.services.build import build_all
+    from accesoins.services.data.build import build_all
     from accesoins.store import open_store
     from livesite import free_port
 

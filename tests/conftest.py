@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from accesoins.config import PROJECT_ROOT, Settings
-from accesoins.services.build import build_all
+from accesoins.services.data.build import build_all
 from accesoins.store import open_store
 
 SHARED = PROJECT_ROOT.parent / "shared"

@@ -16,7 +16,7 @@ from rich.console import Console
 
 from .config import settings_from_env
 from .errors import AccesoinsError
-from .services import orientation as svc
+from .services.orientation import orientation as svc
 from .store import open_store
 
 app = typer.Typer(help="Orientation : pharmacies de garde, données de démonstration.", no_args_is_help=True)

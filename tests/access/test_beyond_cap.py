@@ -8,7 +8,7 @@ import pytest
 
 from accesoins.indicators.aggregate import aggregate
 from accesoins.indicators.catalog import BEYOND_CAP_MINUTES, catalog
-from accesoins.services.access import NEAREST_CAPS
+from accesoins.services.access.compute import NEAREST_CAPS
 
 
 def test_beyond_cap_communes_count_at_the_cap_and_as_a_share():

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from accesoins.api.app import create_app
 from accesoins.config import PROJECT_ROOT, Settings
-from accesoins.services.imports import import_file
+from accesoins.services.data.imports import import_file
 from accesoins.store import open_store
 
 REFERENCE = PROJECT_ROOT.parent / "shared" / "data" / "reference" / "drees_apl_medecins_generalistes_2018.csv"

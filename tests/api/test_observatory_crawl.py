@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from accesoins.api.app import create_app
-from accesoins.services.observatory_views import legend
+from accesoins.services.observatory.views import legend
 
 DROM = ["971", "972", "973", "974", "976"]
 

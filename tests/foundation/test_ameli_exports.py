@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from accesoins.cli import app
 from accesoins.errors import InputError
 from accesoins.indicators.ameli import read_ameli_series
-from accesoins.services.imports import import_file
+from accesoins.services.data.imports import import_file
 
 DEPS = {"15", "63", "75", "2A", "971"}
 REGS = {"84", "11", "94"}

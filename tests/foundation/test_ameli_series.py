@@ -11,7 +11,7 @@ from accesoins.api.app import create_app
 from accesoins.config import Settings
 from accesoins.errors import InputError
 from accesoins.indicators.ameli import normalise_period
-from accesoins.services.imports import import_file
+from accesoins.services.data.imports import import_file
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "ameli_observatoire_acces_soins.csv"
 

@@ -1,7 +1,7 @@
 """The build pipeline is idempotent and labels the demonstration offer."""
 
 from accesoins.config import PROJECT_ROOT
-from accesoins.services.build import build_all, stored_territory_key, territory_key
+from accesoins.services.data.build import build_all, stored_territory_key, territory_key
 
 
 def test_second_build_does_nothing(store_copy):

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from accesoins.cli import app
 from accesoins.errors import InputError
-from accesoins.services.imports import import_file
+from accesoins.services.data.imports import import_file
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 TABLES = ["sources", "offer", "population_by_age", "import_log"]

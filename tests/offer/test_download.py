@@ -140,7 +140,7 @@ def test_fetch_source_caches_and_extracts_the_member(server, tmp_path):
 
 
 def test_rules_file_declares_each_source_with_provenance():
-    from accesoins.services.imports import KINDS
+    from accesoins.services.data.imports import KINDS
 
     rules = load_source_rules(SOURCES_RULES)
     assert {"bpe", "finess", "rpps", "population_age", "drees_apl", "finess_plus"} <= set(rules)
@@ -172,7 +172,7 @@ def test_data_list_and_offline_sources_need_no_network(monkeypatch, tmp_path):
 
 def test_a_dataset_missing_from_its_catalogue_is_reported_not_fatal(server, tmp_path):
     from accesoins.config import Settings
-    from accesoins.services.sources import source_plan
+    from accesoins.services.data.sources import source_plan
 
     rules = tmp_path / "sources.yaml"
     rules.write_text(

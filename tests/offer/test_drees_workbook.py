@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from accesoins.cli import app
 from accesoins.errors import InputError, NotBuiltError, ParameterError
-from accesoins.services.imports import import_file
-from accesoins.services.references import import_drees_apl, reference_apl, reference_vintages
+from accesoins.services.data.imports import import_file
+from accesoins.services.observatory.references import import_drees_apl, reference_apl, reference_vintages
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 WORKBOOK = SHARED / "formats" / "drees" / "apl_generalistes_2022_2023-excerpt-cantal.xlsx"

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from accesoins.cli import app
 from accesoins.errors import InputError
 from accesoins.offer.bpe import read_bpe
-from accesoins.services.imports import import_file
+from accesoins.services.data.imports import import_file
 from accesoins.store.territory import commune_index
 from conftest import FIXTURES
 

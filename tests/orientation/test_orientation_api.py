@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from accesoins.api.app import create_app
 from accesoins.errors import InputError
-from accesoins.services import orientation as svc
+from accesoins.services.orientation import orientation as svc
 
 HTML = {"accept": "text/html"}
 

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from accesoins.access.apl import apl
-from accesoins.services.access import nearest_minutes
-from accesoins.services.inputs import commune_points, commune_zones
+from accesoins.services.access.compute import nearest_minutes
+from accesoins.services.data.inputs import commune_points, commune_zones
 from accesoins.store.territory import commune_index
 from accesoins.travel import RoadTimeModel
 from accesoins.travel.links import load_links

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from accesoins.services.inputs import commune_points
+from accesoins.services.data.inputs import commune_points
 from accesoins.travel import RoadTimeModel
 
 PAIRS = Path(__file__).resolve().parents[1] / "fixtures" / "reference_road_times.csv"

@@ -10,7 +10,7 @@ import pytest
 from accesoins.errors import InputError
 from accesoins.offer.bpe import read_bpe
 from accesoins.offer.generic import read_generic
-from accesoins.services.exports import neutralise, spreadsheet_safe
+from accesoins.services.observatory.exports import neutralise, spreadsheet_safe
 from accesoins.territory.codes import CommuneIndex
 
 COMMUNES = CommuneIndex(frozenset({"15014", "15012", "13055", "75056"}), {})

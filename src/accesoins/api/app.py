@@ -115,8 +115,8 @@ def _warm_up(state) -> None:
     import gc
     import threading
 
-    from ..services.orientation import orientation_data
-    from ..services.territory_index import index_for
+    from ..services.observatory.territory_index import index_for
+    from ..services.orientation.orientation import orientation_data
 
     def run() -> None:
         for build in (lambda: index_for(state.store.cursor()),

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import AccesoinsError, InputError, NotBuiltError, ParameterError
-from ..services.communes import CommuneNotFound
+from ..services.observatory.communes import CommuneNotFound
 
 
 def error_body(status: int, message: str, *, file=None, line=None, field=None) -> dict:

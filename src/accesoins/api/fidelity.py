@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from ..services import fidelity as service
+from ..services.observatory import fidelity as service
 from .rendering import page, store_of
 
 router = APIRouter()

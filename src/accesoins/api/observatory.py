@@ -11,8 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from ..services import exports
-from ..services import observatory_views as views
+from ..services.observatory import exports, views
 from .rendering import page, store_of
 
 router = APIRouter()

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Query, Request
 from ..errors import ParameterError
 from ..orientation.rules import all_rules
 from ..orientation.rules import value as rule_value
-from ..services import orientation as svc
+from ..services.orientation import orientation as svc
 from .rendering import page, store_of
 
 router = APIRouter()

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from ..services import communes as commune_services
-from ..services import territory as territory_services
+from ..services.data import territory as territory_services
+from ..services.observatory import communes as commune_services
 from .rendering import page as _page
 from .rendering import store_of
 

@@ -33,7 +33,7 @@ class Indicator:
     beyond_cap: float | None = None  # missing commune values count at this value in means
 
 
-BEYOND_CAP_MINUTES = 180.0  # widest nearest-site search (services.access.NEAREST_CAPS)
+BEYOND_CAP_MINUTES = 180.0  # widest nearest-site search (services.access.compute.NEAREST_CAPS)
 
 
 @cache

@@ -34,9 +34,9 @@ from ..planning.scenario import apply_to_population, apply_to_supply, compare, t
 from ..store.db import Store
 from ..store.territory import stored_territory_key
 from ..travel.road import RoadTimeModel
-from . import inputs
-from .territory import demo_notice
-from .travel import road_times, travel_times
+from .access.travel import road_times, travel_times
+from .data import inputs
+from .data.territory import demo_notice
 
 GP = "medecin_generaliste"
 PROFESSIONS = ("medecin_generaliste", "infirmier", "masseur_kinesitherapeute", "sage_femme",
@@ -154,7 +154,7 @@ def _counts(store: Store, categories: list[str]) -> pd.Series:
 
 
 def _apl65(store: Store) -> pd.Series:
-    from .access import compute_apl
+    from .access.compute import compute_apl
 
     return _cached(store, "apl65", lambda: compute_apl(store, GP, max_age=65).values.iloc[:, 0])
 

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..access.apl import apl as apl_function
-from ..access.coverage import coverage as coverage_model
-from ..access.nearest import nearest as nearest_model
-from ..store.db import Store
-from ..travel.road import RoadTimeModel
-from . import inputs
+from ...access.apl import apl as apl_function
+from ...access.coverage import coverage as coverage_model
+from ...access.nearest import nearest as nearest_model
+from ...store.db import Store
+from ...travel.road import RoadTimeModel
+from ..data import inputs
 from .travel import road_times, travel_times
 
 APL_MAX_MINUTES = 30.0  # the APL steps stop at 20 min; one cached matrix serves all professions
@@ -43,9 +43,9 @@ def od_cost(store: Store, path: str, *, max_minutes: float = APL_MAX_MINUTES) ->
     Codes are mapped through the commune history; pairs between unknown codes are refused
     with the file, line and field. Returns the cost frame and a provenance label.
     """
-    from ..errors import InputError
-    from ..store.territory import commune_index
-    from ..travel.odfile import read_od_matrix
+    from ...errors import InputError
+    from ...store.territory import commune_index
+    from ...travel.odfile import read_od_matrix
 
     cost = read_od_matrix(path, max_minutes=max_minutes)
     index = commune_index(store)

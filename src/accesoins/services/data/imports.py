@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import ParameterError
-from ..offer import bpe, finess, finess_plus, generic, population, rpps
-from ..offer._csv import load_rules
-from ..store.db import Store
-from ..store.loading import load_batch
-from ..store.territory import commune_index, commune_locator
+from ...errors import ParameterError
+from ...offer import bpe, finess, finess_plus, generic, population, rpps
+from ...offer._csv import load_rules
+from ...store.db import Store
+from ...store.loading import load_batch
+from ...store.territory import commune_index, commune_locator
 
 KINDS = ("bpe", "finess", "finess-plus", "finess-atlasante", "rpps", "population", "generic", "ameli", "drees-apl")
 
@@ -36,7 +36,7 @@ def import_file(store: Store, kind: str, path: str | Path, *, skip_unknown: bool
     if kind == "ameli":
         return import_ameli(store, path, vintage=vintage)
     if kind == "drees-apl":  # an official reference indicator, not offer: its own table
-        from .references import import_drees_apl
+        from ..observatory.references import import_drees_apl
 
         return import_drees_apl(store, path, vintage=vintage, skip_unknown=skip_unknown)
     keep = options.pop("categories", None)  # national build: each category from one source
@@ -86,8 +86,8 @@ def import_ameli(store: Store, path: str | Path, *, vintage: str | None = None) 
     """Store the time series of one data.ameli.fr export (replacing the same file's series)."""
     import json
 
-    from ..indicators.ameli import ameli_rules, read_ameli_series
-    from ..store.territory import insert_frame
+    from ...indicators.ameli import ameli_rules, read_ameli_series
+    from ...store.territory import insert_frame
 
     store.require_territory()
     deps = {r["code_departement"] for r in store.records("SELECT code_departement FROM departements")}

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from ..errors import CommuneNotFound
-from ..store.db import Store
-from ..territory.codes import fold, normalise_code
-from .territory import demo_notice
+from ...errors import CommuneNotFound
+from ...store.db import Store
+from ...territory.codes import fold, normalise_code
+from ..data.territory import demo_notice
 
 
 def search(store: Store, q: str, *, limit: int = 20) -> dict[str, object]:
@@ -47,8 +47,8 @@ def search(store: Store, q: str, *, limit: int = 20) -> dict[str, object]:
 
 def portrait(store: Store, code: str) -> dict[str, object]:
     """What the store knows of one commune: identity, indicators, nearest care, offer."""
-    from .observatory_views import territory_indicators
     from .territory_index import index_for
+    from .views import territory_indicators
 
     ix = index_for(store)
     code = normalise_code(code)

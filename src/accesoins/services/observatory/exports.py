@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..errors import ParameterError
-from ..store.db import Store
+from ...errors import ParameterError
+from ...store.db import Store
 
 
 @dataclass(frozen=True)

@@ -15,16 +15,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import NotBuiltError, ParameterError
-from ..orientation import pathway, prevention, simulators
-from ..orientation.calendar import ZONES, holiday_name, time_zone
-from ..orientation.demo import DEMO_NOTICE, DEMO_SOURCE, DEMO_TITLE, generate
-from ..orientation.imports import read_pharmacies, read_rota
-from ..orientation.index import CommuneTable, PharmacyIndex, Place, SiteIndex
-from ..orientation.localtime import LocalTimeError, parse_local, to_epoch
-from ..orientation.rules import source_of, value
-from ..store.db import Store
-from ..store.territory import insert_frame
+from ...errors import NotBuiltError, ParameterError
+from ...orientation import pathway, prevention, simulators
+from ...orientation.calendar import ZONES, holiday_name, time_zone
+from ...orientation.demo import DEMO_NOTICE, DEMO_SOURCE, DEMO_TITLE, generate
+from ...orientation.imports import read_pharmacies, read_rota
+from ...orientation.index import CommuneTable, PharmacyIndex, Place, SiteIndex
+from ...orientation.localtime import LocalTimeError, parse_local, to_epoch
+from ...orientation.rules import source_of, value
+from ...store.db import Store
+from ...store.territory import insert_frame
 
 PHARMACY_TABLE_COLUMNS = ["pharmacy_id", "source_id", "name", "address", "code_postal", "code_commune", "zone",
                           "lat", "lon", "phone", "hours", "access_notes", "call_before", "sector", "is_demo"]

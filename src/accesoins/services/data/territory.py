@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from .. import __version__
-from ..store.db import Store
-from ..store.territory import territory_stats
+from ... import __version__
+from ...store.db import Store
+from ...store.territory import territory_stats
 
 
 def sources(store: Store) -> list[dict[str, object]]:

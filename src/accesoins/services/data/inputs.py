@@ -11,8 +11,8 @@ import json
 
 import pandas as pd
 
-from ..errors import NotBuiltError
-from ..store.db import Store
+from ...errors import NotBuiltError
+from ...store.db import Store
 
 AGE_BANDS = ["0-4", "5-9", "10-14", "15-19", "20-24", "25-29", "30-34", "35-39", "40-44", "45-49",
              "50-54", "55-59", "60-64", "65-69", "70-74", "75-79", "80-84", "85-89", "90+"]
@@ -40,9 +40,9 @@ def commune_zones(store: Store) -> pd.DataFrame:
     Computed once per territory and links file (a few seconds), kept in ``travel_zones``
     when the store is writable and in memory for the process.
     """
-    from ..store.territory import stored_territory_key
-    from ..travel.landmass import land_masses, road_zones
-    from ..travel.links import load_links
+    from ...store.territory import stored_territory_key
+    from ...travel.landmass import land_masses, road_zones
+    from ...travel.links import load_links
 
     links = load_links()
     key = f"{stored_territory_key(store)}|links={links.digest}"

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import NotBuiltError, ParameterError
-from ..offer import drees
-from ..store.db import Store
-from ..store.territory import commune_index, insert_frame
+from ...errors import NotBuiltError, ParameterError
+from ...offer import drees
+from ...store.db import Store
+from ...store.territory import commune_index, insert_frame
 
 VARIANTS = ("tous", "moins_65", "moins_62", "moins_60")
 

@@ -14,13 +14,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ..config import Settings
-from ..offer.demo import demo_offer
-from ..store.db import Store
-from ..store.loading import load_batch
-from ..store.territory import stored_territory_key, write_territory
-from ..territory.build import build_territory
-from ..territory.sources import TERRITORY_SOURCES
+from ...config import Settings
+from ...offer.demo import demo_offer
+from ...store.db import Store
+from ...store.loading import load_batch
+from ...store.territory import stored_territory_key, write_territory
+from ...territory.build import build_territory
+from ...territory.sources import TERRITORY_SOURCES
 
 Step = Callable[[str], None]
 ProgressFactory = Callable[[str], Callable[[int, int | None], None]]
@@ -69,7 +69,7 @@ def observatory_is_current(store: Store) -> bool:
 
 def ensure_orientation(store: Store, *, step: Step | None = None) -> dict[str, object] | None:
     """Store the fictitious pharmacies and duty rotas when none are stored (labelled as such)."""
-    from .orientation import write_demo
+    from ..orientation.orientation import write_demo
 
     if store.scalar("SELECT count(*) FROM orientation_pharmacies"):
         return None
@@ -80,7 +80,7 @@ def ensure_orientation(store: Store, *, step: Step | None = None) -> dict[str, o
 
 def ensure_observatory(store: Store, *, force: bool = False, step: Step | None = None) -> dict[str, object] | None:
     """Recompute every indicator when a source changed since the last build."""
-    from .observatory import build_observatory
+    from ..observatory.build import build_observatory
 
     if not force and observatory_is_current(store):
         return None
@@ -108,7 +108,7 @@ def build_all(store: Store, node_modules: Path, *, force: bool = False, step: St
     report["orientation"] = ensure_orientation(store, step=step)
     if report["orientation"] is None and report["national"] and "pharmacie" in report["national"]["categories"]:
         # officines just imported (FINESS): the demonstration hours and rotas move onto them
-        from .orientation import write_demo
+        from ..orientation.orientation import write_demo
 
         if step:
             step("Pharmacies réelles (FINESS), horaires et gardes de démonstration (fictifs)")

@@ -14,15 +14,15 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from ..errors import NotBuiltError
-from ..indicators.aggregate import aggregate, class_populations
-from ..indicators.catalog import Indicator, catalog, observatory_rules
-from ..indicators.classify import classify_apl
-from ..store.db import Store
-from ..store.territory import insert_frame
-from ..travel.road import RoadTimeModel
-from . import inputs
-from .access import NEAREST_CAPS, Computed, compute_apl, compute_coverage, compute_nearest
+from ...errors import NotBuiltError
+from ...indicators.aggregate import aggregate, class_populations
+from ...indicators.catalog import Indicator, catalog, observatory_rules
+from ...indicators.classify import classify_apl
+from ...store.db import Store
+from ...store.territory import insert_frame
+from ...travel.road import RoadTimeModel
+from ..access.compute import NEAREST_CAPS, Computed, compute_apl, compute_coverage, compute_nearest
+from ..data import inputs
 
 Step = Callable[[str], None]
 
@@ -116,7 +116,7 @@ def _standardised(store: Store, profession: str, population: pd.Series) -> pd.Se
     """Demand used by the APL (standardised population when ages are known), for weighting."""
     pop, _ = inputs.population(store, by_age=profession == "medecin_generaliste")
     if isinstance(pop, pd.DataFrame):
-        from ..access.rules import load_apl_rules, profession_rules
+        from ...access.rules import load_apl_rules, profession_rules
 
         rule = profession_rules(profession, load_apl_rules()).get("age_weights", {})
         rule = rule.get("2023", rule)

@@ -11,8 +11,8 @@ import json
 
 import pandas as pd
 
-from .. import __version__
-from ..store.db import Store
+from ... import __version__
+from ...store.db import Store
 
 
 def result_id(kind: str, params: dict[str, object]) -> str:

@@ -10,10 +10,10 @@ import json
 
 import numpy as np
 
-from ..errors import CommuneNotFound, ParameterError
-from ..indicators.classify import zoning_classes
-from ..store.db import Store
-from .territory import demo_notice
+from ...errors import CommuneNotFound, ParameterError
+from ...indicators.classify import zoning_classes
+from ...store.db import Store
+from ..data.territory import demo_notice
 from .territory_index import NAMES, TerritoryIndex, index_for, indicator_rows, zoning_rows
 
 LEVELS = {"commune": "Communes", "epci": "Intercommunalités", "departement": "Départements",

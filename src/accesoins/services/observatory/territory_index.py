@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..store.db import Store
+from ...store.db import Store
 
 _LOCK = threading.Lock()
 _CACHE: dict[tuple, TerritoryIndex] = {}

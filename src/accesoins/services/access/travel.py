@@ -11,11 +11,11 @@ import json
 
 import pandas as pd
 
-from ..store.db import Store
-from ..store.territory import stored_territory_key
-from ..travel.links import load_links
-from ..travel.road import RoadTimeModel
-from .inputs import commune_points
+from ...store.db import Store
+from ...store.territory import stored_territory_key
+from ...travel.links import load_links
+from ...travel.road import RoadTimeModel
+from ..data.inputs import commune_points
 
 
 def matrix_key(model: RoadTimeModel, max_minutes: float, destinations: pd.Index | None,
@@ -82,7 +82,7 @@ def road_times(points: pd.DataFrame, origins: pd.Index, dests: pd.Index, *, mode
                max_minutes: float) -> pd.DataFrame:
     """Road times from the communes ``origins`` to ``dests``, their points taken from ``points``.
 
-    ``points`` is :func:`~accesoins.services.inputs.commune_points` (with the road zones). The road
+    ``points`` is :func:`~accesoins.services.data.inputs.commune_points` (with the road zones). The road
     model joins land masses only through link ends (ports) it is given, so every port goes among
     the origins and its own pairs are dropped afterwards: an island keeps its ferry whatever
     subset of communes is asked.

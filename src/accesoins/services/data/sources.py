@@ -3,7 +3,7 @@
 Each source of ``rules/sources.yaml`` is resolved through its catalogue,
 brought into ``var/sources`` (checked, resumable, cached) and handed to the
 importer the rules name, looked up among the import kinds of
-:mod:`accesoins.services.imports`: a new format plugs in by adding its kind
+:mod:`accesoins.services.data.imports`: a new format plugs in by adding its kind
 there and naming it in the rules, without changing this module.
 
 When no catalogue can be reached the build says so in one line and keeps the
@@ -18,12 +18,12 @@ from pathlib import Path
 
 import httpx
 
-from ..config import Settings
-from ..errors import AccesoinsError
-from ..offer.catalogue import CATALOGUE_LABELS, Catalogues, load_source_rules
-from ..offer.download import NetworkError, NotInCatalogue, Progress
-from ..offer.sources import cached, fetch_source
-from ..store.db import Store
+from ...config import Settings
+from ...errors import AccesoinsError
+from ...offer.catalogue import CATALOGUE_LABELS, Catalogues, load_source_rules
+from ...offer.download import NetworkError, NotInCatalogue, Progress
+from ...offer.sources import cached, fetch_source
+from ...store.db import Store
 
 Step = Callable[[str], None]
 ProgressFactory = Callable[[str], Progress]

@@ -1,7 +1,7 @@
 """Agreement of the recomputed APL with the official DREES APL (« écart à la DREES »).
 
 The official values live in the store table ``reference_indicator`` (written by
-``accesoins import drees-apl``, see :mod:`services.references`); :func:`reference_apl`
+``accesoins import drees-apl``, see :mod:`services.observatory.references`); :func:`reference_apl`
 reads them back by vintage and variant. :func:`agreement` compares two Series commune by commune and
 département by département (population-weighted means, as the DREES aggregates),
 with rank (Spearman) and linear (Pearson) correlations, the share of communes
@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..errors import NotBuiltError, ParameterError
-from ..offer import drees
-from ..store.db import Store
+from ...errors import NotBuiltError, ParameterError
+from ...offer import drees
+from ...store.db import Store
 from . import references
 
 INDICATOR = drees.APL
@@ -41,7 +41,7 @@ def reference_vintages(store: Store) -> list[str]:
 
 def reference_apl(store: Store, vintage: str | int | None = None,
                   variant: str = "ensemble") -> tuple[pd.Series, dict[str, object]] | None:
-    """Official APL by commune code (read by :func:`services.references.reference_apl`), or None."""
+    """Official APL by commune code (read by :func:`services.observatory.references.reference_apl`), or None."""
     try:
         frame = references.reference_apl(store, vintage, STORED_VARIANT[variant], arrondissements=True)
     except (NotBuiltError, ParameterError):
@@ -129,7 +129,7 @@ SCATTER_MAX_POINTS = 4000
 
 def _scope(store: Store, level: str, code: str | None) -> tuple[str, str, str]:
     """SQL filter on communes, label of the territory and the map level."""
-    from ..errors import ParameterError
+    from ...errors import ParameterError
 
     if level == "france":
         return "TRUE", "France", "departement"
@@ -157,8 +157,8 @@ def _diff_legend() -> list[dict[str, object]]:
 def fidelity(store: Store, level: str = "france", code: str | None = None, *, vintage: str | None = None,
              variant: str = "ensemble") -> dict[str, object]:
     """Official and recomputed APL side by side for a territory, with the agreement figures."""
-    from ..errors import ParameterError
-    from ..store.territory import commune_index
+    from ...errors import ParameterError
+    from ...store.territory import commune_index
 
     if variant not in VARIANTS:
         raise ParameterError(f"variante « {variant} » inconnue ; variantes : {', '.join(VARIANTS)}")
@@ -222,7 +222,7 @@ def fidelity_map(store: Store, level: str = "france", code: str | None = None, *
     if page.get("computed"):
         if page["map"]["level"] == "commune":
             official, _ = reference_apl(store, vintage, variant)
-            from ..store.territory import commune_index
+            from ...store.territory import commune_index
 
             official, _ = to_current_communes(official, commune_index(store).resolve_many)
             ours = store.df("SELECT v.code, v.value FROM indicator_values v JOIN communes c ON c.code_commune = v.code "

@@ -1,0 +1,1 @@
+"""Orientation glue: duty pharmacies, the care pathway and simulators over :mod:`accesoins.orientation`."""
