@@ -15,10 +15,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .config import settings_from_env
-from .errors import AccesoinsError, InputError
-from .progress import steps
-from .store import open_store
+from ..config import settings_from_env
+from ..errors import AccesoinsError, InputError
+from ..progress import steps
+from ..store import open_store
 
 app = typer.Typer(help="accesoins : mesurer et améliorer l'accès aux soins en France.",
                   no_args_is_help=True, rich_markup_mode="rich")
@@ -52,7 +52,7 @@ def fail(error: Exception, code: int = 2) -> None:
 @app.command()
 def build(force: Annotated[bool, typer.Option(help="Reconstruire même si à jour.")] = False) -> None:
     """Construire le territoire, l'offre de démonstration et les calculs (ce qui n'est pas à jour)."""
-    from .services.data.build import build_all
+    from ..services.data.build import build_all
 
     settings = settings_from_env()
     store = open_store(settings.db_path)
@@ -111,7 +111,7 @@ def _print_national(national: dict | None) -> None:
 
 
 def _print_demo_notice(store) -> None:
-    from .services.data.territory import demo_notice
+    from ..services.data.territory import demo_notice
 
     notice = demo_notice(store)
     if notice:
@@ -137,7 +137,7 @@ def serve(
 @territory_app.command("build")
 def territory_build() -> None:
     """Reconstruire le territoire depuis les paquets (hors ligne)."""
-    from .services.data.build import ensure_territory
+    from ..services.data.build import ensure_territory
 
     settings = settings_from_env()
     store = open_store(settings.db_path)
@@ -154,7 +154,7 @@ def territory_stats_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
 ) -> None:
     """Communes, population et couverture par source de localisation."""
-    from .store.territory import territory_stats
+    from ..store.territory import territory_stats
 
     store = _store(read_only=True)
     try:
@@ -191,7 +191,7 @@ def territory_stats_cmd(
 @app.command()
 def sources(as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False) -> None:
     """Sources des données, millésimes, licences et attributions."""
-    from .services.data.territory import sources as list_sources
+    from ..services.data.territory import sources as list_sources
 
     store = _store(read_only=True)
     try:
@@ -279,7 +279,7 @@ def store_busy(e: Exception) -> str | None:
 
 
 def _import(kind: str, path: Path, skip_unknown: bool, vintage: str | None, **options) -> None:
-    from .services.data.imports import import_file
+    from ..services.data.imports import import_file
 
     settings = settings_from_env()
     try:
@@ -383,7 +383,7 @@ def import_ameli_cmd(path: FileArg, vintage: VintageOpt = None) -> None:
 @import_app.command("drees-apl")
 def import_drees_apl_cmd(path: FileArg, skip_unknown: SkipOpt = False, vintage: VintageOpt = None) -> None:
     """APL officiel de la DREES : classeur .xlsx (toutes les feuilles) ou CSV 2018 (--vintage 2018)."""
-    from .services.observatory.references import import_drees_apl
+    from ..services.observatory.references import import_drees_apl
 
     store = open_store(settings_from_env().db_path)
     try:
@@ -432,7 +432,7 @@ def import_generic(
 @data_app.command("sources")
 def data_sources(as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False) -> None:
     """Les sources nationales : catalogue, jeu de données, fichier et millésime actuels, importeur."""
-    from .services.data.sources import source_plan
+    from ..services.data.sources import source_plan
 
     try:
         plan = source_plan(settings_from_env())
@@ -467,9 +467,9 @@ def data_download(
     name: Annotated[str, typer.Argument(help="Nom de la source (voir `accesoins data sources`).")],
 ) -> None:
     """Télécharger le fichier actuel d'une source dans var/sources (vérifié, reprise possible)."""
-    from .offer.catalogue import load_source_rules
-    from .offer.sources import fetch_source
-    from .services.data.sources import catalogues
+    from ..offer.catalogue import load_source_rules
+    from ..offer.sources import fetch_source
+    from ..services.data.sources import catalogues
 
     settings = settings_from_env()
     try:
@@ -491,7 +491,7 @@ def data_download(
 @data_app.command("list")
 def data_list() -> None:
     """Les sources déclarées dans rules/sources.yaml (sans interroger les catalogues)."""
-    from .offer.catalogue import CATALOGUE_LABELS, load_source_rules
+    from ..offer.catalogue import CATALOGUE_LABELS, load_source_rules
 
     settings = settings_from_env()
     table = Table(title="Sources nationales déclarées")
@@ -506,7 +506,7 @@ def data_list() -> None:
 @observatoire_app.command("build")
 def observatoire_build() -> None:
     """Recalculer tous les indicateurs (communes, EPCI, départements, régions, France)."""
-    from .services.observatory.build import build_observatory
+    from ..services.observatory.build import build_observatory
 
     store = open_store(settings_from_env().db_path)
     try:
@@ -529,7 +529,7 @@ OutOpt = Annotated[Path | None, typer.Option(
 
 def _finish_computation(computed, out_path: Path | None, extra: dict | None = None) -> None:
     """Store the result, write the file and its provenance, print a summary."""
-    from .services.access.results import save_result
+    from ..services.access.results import save_result
 
     store = open_store(settings_from_env().db_path)
     try:
@@ -580,7 +580,7 @@ def apl(
     out_path: OutOpt = None,
 ) -> None:
     """APL (méthode DREES) de chaque commune, enregistrée avec ses paramètres et millésimes."""
-    from .services.access.compute import compute_apl
+    from ..services.access.compute import compute_apl
 
     store = open_store(settings_from_env().db_path)
     try:
@@ -601,7 +601,7 @@ def access_nearest(
     out_path: OutOpt = None,
 ) -> None:
     """Temps vers le site le plus proche et le deuxième plus proche d'une catégorie."""
-    from .services.access.compute import compute_nearest
+    from ..services.access.compute import compute_nearest
 
     store = open_store(settings_from_env().db_path)
     try:
@@ -622,7 +622,7 @@ def access_coverage(
     out_path: OutOpt = None,
 ) -> None:
     """Part et nombre d'habitants à moins de T minutes d'un site (30 min pour France Santé)."""
-    from .services.access.compute import compute_coverage
+    from ..services.access.compute import compute_coverage
 
     store = open_store(settings_from_env().db_path)
     try:
@@ -643,13 +643,15 @@ def access_coverage(
 
 def _mount_area_commands() -> None:
     """Each area of the platform brings its own command group."""
-    from . import cli_orientation, cli_participation, cli_planning
+    from .orientation import app as orientation_app
+    from .participation import app as participation_app
+    from .planning import app as planning_app
 
-    app.add_typer(cli_orientation.app, name="orientation",
+    app.add_typer(orientation_app, name="orientation",
                   help="Orientation : pharmacies de garde, parcours, simulateurs.")
-    app.add_typer(cli_planning.app, name="planning",
+    app.add_typer(planning_app, name="planning",
                   help="Planification : France Santé, médecins solidaires, scénarios, règles.")
-    app.add_typer(cli_participation.app, name="participation",
+    app.add_typer(participation_app, name="participation",
                   help="Participation : questionnaires, réponses, annuaire, comptes.")
 
 
@@ -667,7 +669,3 @@ def main() -> None:  # entry point
             raise
         err.print(f"[bold red]Erreur[/] : {message}")
         raise SystemExit(2) from None
-
-
-if __name__ == "__main__":  # python -m accesoins.cli
-    main()

@@ -13,10 +13,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from .config import settings_from_env
-from .errors import AccesoinsError
-from .participation_store import default_path, open_participation
-from .services import participation as svc
+from ..config import settings_from_env
+from ..errors import AccesoinsError
+from ..participation_store import default_path, open_participation
+from ..services import participation as svc
 
 app = typer.Typer(help="Participation : comptes, questionnaires, base de participation.", no_args_is_help=True)
 out = Console()

@@ -14,10 +14,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from .config import settings_from_env
-from .errors import AccesoinsError
-from .services.orientation import orientation as svc
-from .store import open_store
+from ..config import settings_from_env
+from ..errors import AccesoinsError
+from ..services.orientation import orientation as svc
+from ..store import open_store
 
 app = typer.Typer(help="Orientation : pharmacies de garde, données de démonstration.", no_args_is_help=True)
 out = Console()
