@@ -1,7 +1,7 @@
 """Planning for decision makers: France Santé sites, solidarity rotas, scenarios, installation rules.
 
 Pages are registered with :func:`accesoins.api.rendering.page` on this module's
-router, so each has its JSON twin; logic lives in :mod:`accesoins.services.planning`.
+router, so each has its JSON twin; logic lives in :mod:`accesoins.services.planning`'s modules.
 GeoJSON endpoints (``application/geo+json``) expose chosen sites and scenario
 differences for maps.
 """
@@ -15,7 +15,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from ..errors import ParameterError
-from ..services import planning as svc
+from ..planning import installation as rules_check
+from ..services.planning import common, rotas
+from ..services.planning import france_sante as france_sante_svc
+from ..services.planning import installation as installation_svc
+from ..services.planning import scenarios as scenarios_svc
 from .heavy import heavy_for
 from .rendering import json_safe, store_of
 from .rendering import page as _page
@@ -58,7 +62,7 @@ Cands = Annotated[Literal["eligibles", "toutes"], Query(description="Communes ca
 
 @page("/planification", "planning/index.html", summary="Planification : outils et règles")
 def planning_index(request: Request) -> dict:
-    return svc.index(store_of(request))
+    return common.index(store_of(request))
 
 
 @page("/planification/france-sante", "planning/france_sante.html",
@@ -69,10 +73,10 @@ def france_sante(request: Request, departement: Dep = "15", k: K = 10, minutes: 
                  exact: Annotated[bool, Query(description="Comparer au MILP exact (département)")] = True,
                  ) -> dict:
     store = store_of(request)
-    data = svc.france_sante_plan(store, departement=departement or None, k=k,
+    data = france_sante_svc.france_sante_plan(store, departement=departement or None, k=k,
                                  max_minutes=_minutes(minutes), candidates=candidats, existing=existants,
                                  exact=exact and bool(departement))
-    data["choices"] = svc.form_choices(store)
+    data["choices"] = common.form_choices(store)
     return data
 
 
@@ -82,7 +86,7 @@ def france_sante_geojson(request: Request, departement: Dep = "15", k: K = 10, m
                          candidats: Cands = "eligibles", existants: bool = True,
                          exact: Annotated[bool, Query(description="Solution exacte (MILP, département)")] = True,
                          ) -> JSONResponse:
-    data = svc.france_sante_geojson(store_of(request), departement=departement or None, k=k,
+    data = france_sante_svc.france_sante_geojson(store_of(request), departement=departement or None, k=k,
                                     max_minutes=_minutes(minutes), candidates=candidats, existing=existants,
                                     exact=exact and bool(departement))
     return JSONResponse(json_safe(data), media_type="application/geo+json")
@@ -105,13 +109,13 @@ def solidaires(request: Request, departement: Annotated[str, Query(pattern=r"^(\
     # ~14 s of CPU per parameter set: cached, off the server process, admitted under limits
     client = request.client.host if request.client else "inconnu"
     return heavy_for(request.app.state).run(client, getattr(request.app.state, "etag_seed", ""),
-                                            svc.solidarity_rota, params, store=store_of(request))
+                                            rotas.solidarity_rota, params, store=store_of(request))
 
 
 def _scenario_args(nom, retraite, installations, fermetures, assistants, teleconsultation, population):
     # the forms and the query take percentages as people type them (20 = 20 %); the scenario, shares
     retraite = _optional_number(retraite, "âge de départ des généralistes", 40, 90, integer=True)
-    return svc.scenario_from_query(name=nom, retirement_age=retraite, installations=installations,
+    return scenarios_svc.scenario_from_query(name=nom, retirement_age=retraite, installations=installations,
                                    closures=fermetures, assistants=assistants / 100,
                                    teleconsultation=teleconsultation / 100, population_factor=population)
 
@@ -141,7 +145,7 @@ def scenario(request: Request, nom: Nom = "essai", retraite: Retraite = None, in
     try:
         definition = _scenario_args(nom, retraite, installations, fermetures, assistants, teleconsultation,
                                     population)
-        data = svc.run_scenario(store, definition, indicator=indicateur, profession=profession,
+        data = scenarios_svc.run_scenario(store, definition, indicator=indicateur, profession=profession,
                                 category=categorie, departement=departement or None, level=niveau)
     except ParameterError as exc:
         if request.url.path.endswith(".json"):
@@ -151,7 +155,7 @@ def scenario(request: Request, nom: Nom = "essai", retraite: Retraite = None, in
                 "errors": [{"field": _field_of(str(exc)), "message": str(exc)}]}
     data["query"] = str(request.url.query)
     data["form"] = form
-    data["choices"] = svc.form_choices(store)
+    data["choices"] = common.form_choices(store)
     return data
 
 
@@ -177,14 +181,14 @@ def scenario_geojson(request: Request, nom: Nom = "essai", retraite: Retraite = 
                      departement: Dep = "15") -> JSONResponse:
     definition = _scenario_args(nom, retraite, installations, fermetures, assistants, teleconsultation,
                                 population)
-    data = svc.scenario_geojson(store_of(request), definition, indicator=indicateur, profession=profession,
+    data = scenarios_svc.scenario_geojson(store_of(request), definition, indicator=indicateur, profession=profession,
                                 category=categorie, departement=departement or None)
     return JSONResponse(json_safe(data), media_type="application/geo+json")
 
 
 @page("/planification/scenarios", "planning/scenarios.html", summary="Scénarios enregistrés")
 def scenarios(request: Request) -> dict:
-    return svc.list_scenarios(store_of(request))
+    return scenarios_svc.list_scenarios(store_of(request))
 
 
 @page("/planification/scenarios/{name}", "planning/scenario.html", summary="Calcul d'un scénario enregistré")
@@ -193,11 +197,11 @@ def saved_scenario(request: Request, name: str, indicateur: Indic = "apl",
                    categorie: Annotated[str, Query(max_length=40)] = "urgences", departement: Dep = None,
                    niveau: Level = "departement") -> dict:
     store = store_of(request)
-    data = svc.run_scenario(store, svc.get_scenario(store, name), indicator=indicateur,
+    data = scenarios_svc.run_scenario(store, scenarios_svc.get_scenario(store, name), indicator=indicateur,
                             profession=profession, category=categorie, departement=departement or None,
                             level=niveau)
-    data["form"] = svc.scenario_form(data["scenario"], data["params"])
-    data["choices"] = svc.form_choices(store)
+    data["form"] = scenarios_svc.scenario_form(data["scenario"], data["params"])
+    data["choices"] = common.form_choices(store)
     return data
 
 
@@ -213,11 +217,11 @@ def installation(request: Request,
                  derniere_officine: Annotated[float | None, Query(ge=0)] = None,
                  chiffre_affaires: Annotated[float | None, Query(ge=0)] = None,
                  territoire_fragile: bool | None = None, zone_sous_dense: bool | None = None) -> dict:
-    data = svc.installation_check(store_of(request), kind=type, commune=commune, profession=profession,
+    data = installation_svc.installation_check(store_of(request), kind=type, commune=commune, profession=profession,
                                   zone=zone or None, departures=departs,
                                   last_pharmacy_served=derniere_officine, turnover=chiffre_affaires,
                                   fragile=territoire_fragile, underserved=zone_sous_dense)
-    data["zones"] = [{"code": "", "label": "—"}, *({"code": z, "label": svc.rules_check.ZONE_LABELS.get(z, z)}
-                                                  for z in svc.rules_check.ZONES)]
-    data["professions"] = [{"code": p, "label": svc.category_label(p)} for p in svc.rules_check.REGULATED]
+    data["zones"] = [{"code": "", "label": "—"}, *({"code": z, "label": rules_check.ZONE_LABELS.get(z, z)}
+                                                  for z in rules_check.ZONES)]
+    data["professions"] = [{"code": p, "label": common.category_label(p)} for p in rules_check.REGULATED]
     return data

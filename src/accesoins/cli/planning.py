@@ -1,7 +1,7 @@
 """``accesoins planning …``: France Santé plans, solidarity rotas, scenarios, installation checks.
 
 Mounted by the main CLI (``app.add_typer(planning.app, name="planning")`` in :mod:`accesoins.cli.main`). Every
-command calls :mod:`accesoins.services.planning`, as the pages do; ``--json`` prints
+command calls :mod:`accesoins.services.planning` (one module per tool), as the pages do; ``--json`` prints
 the same JSON as the API. Bad input exits with status 2 and a French message.
 """
 
@@ -61,7 +61,7 @@ def france_sante(
     as_json: JsonOpt = False,
 ) -> None:
     """Choisir K sites France Santé maximisant la population à moins de 30 minutes."""
-    from ..services.planning import france_sante_plan
+    from ..services.planning.france_sante import france_sante_plan
 
     data = _run(lambda s: france_sante_plan(s, departement=departement, k=k, max_minutes=minutes,
                                             candidates="toutes" if toutes else "eligibles",
@@ -91,7 +91,7 @@ def solidaires(
     as_json: JsonOpt = False,
 ) -> None:
     """Planning mensuel des médecins solidaires et APL après planning."""
-    from ..services.planning import solidarity_rota
+    from ..services.planning.rotas import solidarity_rota
 
     data = _run(lambda s: solidarity_rota(s, departement=departement, year=annee, month=mois,
                                           max_minutes=minutes, volunteer_share=part))
@@ -112,7 +112,7 @@ def solidaires(
 @scenario_app.command("save")
 def scenario_save(path: Annotated[Path, typer.Argument(help="Fichier YAML ou JSON du scénario.")]) -> None:
     """Valider et enregistrer un scénario (remplace un scénario du même nom)."""
-    from ..services.planning import save_scenario
+    from ..services.planning.scenarios import save_scenario
 
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -126,7 +126,7 @@ def scenario_save(path: Annotated[Path, typer.Argument(help="Fichier YAML ou JSO
 @scenario_app.command("list")
 def scenario_list(as_json: JsonOpt = False) -> None:
     """Lister les scénarios enregistrés."""
-    from ..services.planning import list_scenarios
+    from ..services.planning.scenarios import list_scenarios
 
     data = _run(list_scenarios)
     if as_json:
@@ -146,7 +146,7 @@ def scenario_run(
     as_json: JsonOpt = False,
 ) -> None:
     """Calculer un scénario enregistré : indicateur avant / après par territoire."""
-    from ..services.planning import get_scenario, run_scenario
+    from ..services.planning.scenarios import get_scenario, run_scenario
 
     data = _run(lambda s: run_scenario(s, get_scenario(s, name), indicator=indicateur, profession=profession,
                                        category=categorie, departement=departement, level=niveau))
@@ -172,7 +172,7 @@ def installation(
     as_json: JsonOpt = False,
 ) -> None:
     """Vérifier une installation et dire quelle règle s'applique et pourquoi."""
-    from ..services.planning import installation_check
+    from ..services.planning.installation import installation_check
 
     data = _run(lambda s: installation_check(s, kind=type_, commune=commune, profession=profession,
                                              zone=zone, departures=departs))
