@@ -15,7 +15,7 @@ warnings.filterwarnings("ignore", message=".*httpx.*starlette.testclient.*")
 from accesoins.api.app import create_app  # noqa: E402
 from accesoins.config import PROJECT_ROOT, Settings  # noqa: E402
 from accesoins.participation_store import open_participation  # noqa: E402
-from accesoins.services import participation as svc  # noqa: E402
+from accesoins.services.participation import accounts, questionnaires  # noqa: E402
 from accesoins.store import open_store  # noqa: E402
 
 PASSWORD = "correct horse battery staple"
@@ -49,10 +49,10 @@ def make_app(tmp_path: Path | None = None):
         store=small_main_store(),
     )
     ps = open_participation(tmp_path / "participation.duckdb" if tmp_path else None)
-    svc.ensure_bundled(ps)
+    questionnaires.ensure_bundled(ps)
     actor = {"account_id": "test", "role": "admin", "organisation_id": "accesoins"}
     for login, (role, org) in ACCOUNTS.items():
-        svc.create_account(
+        accounts.create_account(
             ps, actor, login=login, display_name=login, password=PASSWORD, role=role, organisation_id=org
         )
     app.state.participation = ps

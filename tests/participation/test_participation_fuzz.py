@@ -18,19 +18,20 @@ from starlette.testclient import TestClient
 
 from accesoins.api.participation import COOKIE
 from accesoins.experience import auth
-from accesoins.services import participation as svc
+from accesoins.services.participation import accounts, directory, questionnaires
 
 app = make_app()
 app.state.participation_limit_responses = auth.RateLimiter(10**9, 600)
 app.state.participation_limit_logins = auth.RateLimiter(10**9, 600)
 _ps = app.state.participation
 _admin = {"account_id": "fuzz", "role": "admin", "organisation_id": "accesoins"}
-_session = svc.login(_ps, "admin", PASSWORD)
-_person = svc.save_person(_ps, _admin, {"role": "patient_partenaire", "domains": ["qualite"]})["person_id"]
-_structure = svc.save_structure(
+_session = accounts.login(_ps, "admin", PASSWORD)
+_person = directory.save_person(_ps, _admin, {"role": "patient_partenaire", "domains": ["qualite"]})["person_id"]
+_structure = directory.save_structure(
     _ps, _admin, {"name": "Centre", "kind": "centre_de_sante", "governance": "g", "inhabitants": "h"}
 )["structure_id"]
-_draft = svc.create_draft(_ps, _admin, "experience-consultation", svc.published_one(_ps, "experience-consultation")
+_draft = questionnaires.create_draft(_ps, _admin, "experience-consultation",
+                                     questionnaires.published_one(_ps, "experience-consultation")
                           .definition)["version"]
 IDS = {"person_id": _person, "structure_id": _structure, "qid": "experience-consultation", "version": _draft}
 STATS: Counter = Counter()
@@ -61,7 +62,8 @@ def test_writes_signed_in_never_fail(case):
     if 200 <= response.status_code < 300:
         STATS[f"ok {case.method} {case.path}"] += 1
         if case.method == "DELETE" and "personnes" in case.path:  # keep a person to edit
-            IDS["person_id"] = svc.save_person(_ps, _admin, {"role": "patient_partenaire", "domains": ["qualite"]})[
+            IDS["person_id"] = directory.save_person(_ps, _admin,
+                                                     {"role": "patient_partenaire", "domains": ["qualite"]})[
                 "person_id"]
 
 

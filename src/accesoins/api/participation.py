@@ -31,7 +31,8 @@ from ..errors import InputError
 from ..experience import auth, rules
 from ..experience import questionnaires as qn
 from ..participation_store import ParticipationStore, default_path, open_participation
-from ..services import participation as svc
+from ..services.participation import accounts, common, publication, questionnaires, responses
+from ..services.participation import directory as directory_svc
 from .rendering import json_safe
 from .rendering import page as _page
 
@@ -54,7 +55,7 @@ class ParticipationRoute(APIRoute):
         async def wrapped(request: Request):
             try:
                 return await handler(request)
-            except svc.ParticipationError as e:
+            except common.ParticipationError as e:
                 raise HTTPException(e.status, e.message) from None
 
         return wrapped
@@ -90,7 +91,7 @@ def attach_participation(state) -> ParticipationStore:
                 ps = open_participation(default_path(Path(main or settings_from_env().db_path)))
             else:  # an in-memory main store (tests): an in-memory participation database too
                 ps = open_participation(None)
-            svc.ensure_bundled(ps)
+            questionnaires.ensure_bundled(ps)
             state.participation = ps
     return ps
 
@@ -141,7 +142,7 @@ def _check_rate(request: Request, name: str) -> None:
 # -- authentication ------------------------------------------------------------
 async def current_account(request: Request) -> dict | None:
     """The signed-in account (or None), without CSRF check: for GET pages."""
-    return await run_in_threadpool(svc.session_account, participation_store(request), request.cookies.get(COOKIE))
+    return await run_in_threadpool(accounts.session_account, participation_store(request), request.cookies.get(COOKIE))
 
 
 def require(*roles: str):
@@ -224,7 +225,7 @@ def _html(request: Request, template: str, data: dict, status: int = 200, json_u
     summary="Participation : questionnaires ouverts et résultats nationaux",
 )
 def overview(request: Request) -> dict:
-    return svc.overview(participation_store(request), main_store(request))
+    return publication.overview(participation_store(request), main_store(request))
 
 
 @page(
@@ -233,7 +234,7 @@ def overview(request: Request) -> dict:
     summary="Un questionnaire publié : questions, échelles, version facile à lire, sources",
 )
 def questionnaire(request: Request, qid: Annotated[str, PathParam(max_length=64)]) -> dict:
-    q = svc.published_one(participation_store(request), qid)
+    q = questionnaires.published_one(participation_store(request), qid)
     return {"title": q.title, "questionnaire": q.as_public(), "demo_notice": None}
 
 
@@ -243,7 +244,7 @@ def questionnaire(request: Request, qid: Annotated[str, PathParam(max_length=64)
     summary="Qualité d'un lieu de soins : quatre familles d'indicateurs et tendance trimestrielle",
 )
 def site(request: Request, site: Annotated[str, PathParam(max_length=64)]) -> dict:
-    return svc.site_page(participation_store(request), main_store(request), site)
+    return publication.site_page(participation_store(request), main_store(request), site)
 
 
 @page(
@@ -256,7 +257,7 @@ def territory(
     level: Annotated[str, PathParam(pattern="^(commune|departement)$")],
     code: Annotated[str, PathParam(max_length=5)],
 ) -> dict:
-    return svc.territory_page(participation_store(request), main_store(request), level, code)
+    return publication.territory_page(participation_store(request), main_store(request), level, code)
 
 
 @page(
@@ -265,7 +266,7 @@ def territory(
     summary="Annuaire : patients partenaires, représentants des usagers, structures participatives",
 )
 def directory(request: Request) -> dict:
-    return svc.public_directory(participation_store(request))
+    return directory_svc.public_directory(participation_store(request))
 
 
 @router.get("/participation/aller", include_in_schema=False)
@@ -311,7 +312,7 @@ def answer_form(
     site: Annotated[str, Query(max_length=64)] = "",
     facile: Annotated[bool, Query()] = False,
 ):
-    q = svc.published_one(participation_store(request), qid)
+    q = questionnaires.published_one(participation_store(request), qid)
     return _html(request, "participation/form.html", _form_data(request, q, easy=facile, site=site))
 
 
@@ -319,7 +320,7 @@ def answer_form(
 async def answer_submit(request: Request, qid: Annotated[str, PathParam(max_length=64)]):
     form = await request.form()
     ps = participation_store(request)
-    q = await run_in_threadpool(svc.published_one, ps, qid)
+    q = await run_in_threadpool(questionnaires.published_one, ps, qid)
     easy = form.get("facile") == "1"
     answers = {x.question_id: form.get(x.question_id) for x in q.questions}
     if not _form_csrf_ok(request, form):
@@ -336,7 +337,7 @@ async def answer_submit(request: Request, qid: Annotated[str, PathParam(max_leng
     }
     try:
         _check_rate(request, "responses")
-        result = await run_in_threadpool(lambda: svc.submit_response(ps, payload, client=_client(request)))
+        result = await run_in_threadpool(lambda: responses.submit_response(ps, payload, client=_client(request)))
     except InputError as e:
         data = _form_data(
             request,
@@ -391,7 +392,7 @@ class ResponseIn(BaseModel):
 async def post_response(request: Request, body: ResponseIn):
     _check_rate(request, "responses")
     ps = participation_store(request)
-    result = await run_in_threadpool(lambda: svc.submit_response(ps, body.model_dump(), client=_client(request)))
+    result = await run_in_threadpool(lambda: responses.submit_response(ps, body.model_dump(), client=_client(request)))
     return JSONResponse(result, status_code=200 if result["duplicate"] else 201)
 
 
@@ -404,7 +405,7 @@ class LoginIn(BaseModel):
 @router.post("/participation/api/session", tags=["participation"], summary="Ouvrir une session (cookie HttpOnly)")
 async def api_login(request: Request, body: LoginIn):
     _check_rate(request, "logins")
-    opened = await run_in_threadpool(svc.login, participation_store(request), body.login, body.password)
+    opened = await run_in_threadpool(accounts.login, participation_store(request), body.login, body.password)
     resp = JSONResponse({"account": opened["account"], "csrf": opened["csrf"]})
     _set_cookie(request, resp, opened["token"])
     return resp
@@ -414,7 +415,7 @@ async def api_login(request: Request, body: LoginIn):
     "/participation/api/session", tags=["participation"], summary="Fermer la session", openapi_extra=roles(*auth.ROLES)
 )
 async def api_logout(request: Request, account: Annotated[dict, Depends(require(*auth.ROLES))]):
-    await run_in_threadpool(svc.logout, participation_store(request), request.cookies.get(COOKIE))
+    await run_in_threadpool(accounts.logout, participation_store(request), request.cookies.get(COOKIE))
     resp = JSONResponse({"closed": True})
     resp.delete_cookie(COOKIE, path="/participation")
     return resp
@@ -439,9 +440,9 @@ async def login_submit(request: Request):
     try:
         _check_rate(request, "logins")
         opened = await run_in_threadpool(
-            svc.login, participation_store(request), str(form.get("login") or ""), str(form.get("password") or "")
+            accounts.login, participation_store(request), str(form.get("login") or ""), str(form.get("password") or "")
         )
-    except (svc.ParticipationError, HTTPException) as e:
+    except (common.ParticipationError, HTTPException) as e:
         message = getattr(e, "message", None) or getattr(e, "detail", "")
         status = getattr(e, "status", None) or getattr(e, "status_code", 401)
         return _login_page(request, message, status=status)
@@ -452,7 +453,7 @@ async def login_submit(request: Request):
 
 @router.post("/participation/deconnexion", include_in_schema=False, openapi_extra=roles(*auth.ROLES))
 async def logout_submit(request: Request, account: Annotated[dict, Depends(require(*auth.ROLES))]):
-    await run_in_threadpool(svc.logout, participation_store(request), request.cookies.get(COOKIE))
+    await run_in_threadpool(accounts.logout, participation_store(request), request.cookies.get(COOKIE))
     resp = RedirectResponse("/participation", status_code=303)
     resp.delete_cookie(COOKIE, path="/participation")
     return resp
@@ -468,8 +469,8 @@ async def manage(request: Request):
     data = {
         "title": "Espace de gestion",
         "account": account,
-        "role_label": svc.ROLE_NAMES[account["role"]],
-        "versions": await run_in_threadpool(svc.versions, ps),
+        "role_label": common.ROLE_NAMES[account["role"]],
+        "versions": await run_in_threadpool(questionnaires.versions, ps),
         "demo_notice": None,
     }
     return _html(request, "participation/manage.html", data)
@@ -484,7 +485,7 @@ async def edit_page(
     account = await current_account(request)
     if account is None:
         return RedirectResponse("/participation/connexion", status_code=303)
-    row = await run_in_threadpool(svc.version_definition, participation_store(request), qid, version)
+    row = await run_in_threadpool(questionnaires.version_definition, participation_store(request), qid, version)
     return _html(request, "participation/edit.html", _edit_data(account, row, qn.to_yaml(row["definition"])))
 
 
@@ -511,8 +512,8 @@ async def new_draft_form(
     account: Annotated[dict, Depends(require(*EDITORS))],
 ):
     ps = participation_store(request)
-    base = await run_in_threadpool(svc.published_one, ps, qid)
-    made = await run_in_threadpool(svc.create_draft, ps, account, qid, base.definition)
+    base = await run_in_threadpool(questionnaires.published_one, ps, qid)
+    made = await run_in_threadpool(questionnaires.create_draft, ps, account, qid, base.definition)
     return RedirectResponse(f"/participation/gestion/questionnaire/{qid}/{made['version']}", status_code=303)
 
 
@@ -531,9 +532,9 @@ async def save_draft_form(
     ps = participation_store(request)
     text = str((await request.form()).get("definition") or "")[:100_000]
     try:
-        await run_in_threadpool(svc.update_draft, ps, account, qid, version, text)
+        await run_in_threadpool(questionnaires.update_draft, ps, account, qid, version, text)
     except InputError as e:
-        row = await run_in_threadpool(svc.version_definition, ps, qid, version)
+        row = await run_in_threadpool(questionnaires.version_definition, ps, qid, version)
         return _html(request, "participation/edit.html", _edit_data(account, row, text, str(e)), status=400)
     return RedirectResponse(f"/participation/gestion/questionnaire/{qid}/{version}?enregistre=1", status_code=303)
 
@@ -553,9 +554,10 @@ async def transition_form(
     ps = participation_store(request)
     note = str((await request.form()).get("note") or "")[:1000] or None
     if action == "soumettre":
-        await run_in_threadpool(svc.submit_draft, ps, account, qid, version)
+        await run_in_threadpool(questionnaires.submit_draft, ps, account, qid, version)
     else:
-        await run_in_threadpool(lambda: svc.review(ps, account, qid, version, approve=action == "approuver", note=note))
+        await run_in_threadpool(lambda: questionnaires.review(ps, account, qid, version, approve=action == "approuver",
+                                                              note=note))
     return RedirectResponse(f"/participation/gestion/questionnaire/{qid}/{version}", status_code=303)
 
 
@@ -583,7 +585,8 @@ VERSION = Annotated[int, PathParam(ge=1, le=10_000)]
 async def api_create_draft(
     request: Request, qid: QID, body: DraftIn, account: Annotated[dict, Depends(require(*EDITORS))]
 ):
-    return await run_in_threadpool(svc.create_draft, participation_store(request), account, qid, body.definition)
+    return await run_in_threadpool(questionnaires.create_draft, participation_store(request), account, qid,
+                                   body.definition)
 
 
 @router.put(
@@ -596,7 +599,7 @@ async def api_update_draft(
     request: Request, qid: QID, version: VERSION, body: DraftIn, account: Annotated[dict, Depends(require(*EDITORS))]
 ):
     return await run_in_threadpool(
-        svc.update_draft, participation_store(request), account, qid, version, body.definition
+        questionnaires.update_draft, participation_store(request), account, qid, version, body.definition
     )
 
 
@@ -609,7 +612,7 @@ async def api_update_draft(
 async def api_submit(
     request: Request, qid: QID, version: VERSION, account: Annotated[dict, Depends(require(*EDITORS))]
 ):
-    return await run_in_threadpool(svc.submit_draft, participation_store(request), account, qid, version)
+    return await run_in_threadpool(questionnaires.submit_draft, participation_store(request), account, qid, version)
 
 
 @router.post(
@@ -622,7 +625,8 @@ async def api_review(
     request: Request, qid: QID, version: VERSION, body: ReviewIn, account: Annotated[dict, Depends(require(*EDITORS))]
 ):
     ps = participation_store(request)
-    return await run_in_threadpool(lambda: svc.review(ps, account, qid, version, approve=body.approve, note=body.note))
+    return await run_in_threadpool(lambda: questionnaires.review(ps, account, qid, version, approve=body.approve,
+                                                                 note=body.note))
 
 
 class SiteIn(BaseModel):
@@ -642,7 +646,7 @@ class SiteIn(BaseModel):
 )
 async def api_site(request: Request, body: SiteIn, account: Annotated[dict, Depends(require("site_manager", "admin"))]):
     return await run_in_threadpool(
-        svc.upsert_site, participation_store(request), main_store(request), account, body.model_dump()
+        responses.upsert_site, participation_store(request), main_store(request), account, body.model_dump()
     )
 
 
@@ -676,7 +680,8 @@ ID = Annotated[str, PathParam(max_length=32, pattern=r"^[0-9a-f]{32}$")]
     openapi_extra=roles(*EDITORS),
 )
 async def api_add_person(request: Request, body: PersonIn, account: Annotated[dict, Depends(require(*EDITORS))]):
-    return json_safe(await run_in_threadpool(svc.save_person, participation_store(request), account, body.model_dump()))
+    return json_safe(await run_in_threadpool(directory_svc.save_person, participation_store(request), account,
+                                             body.model_dump()))
 
 
 @router.put(
@@ -689,7 +694,8 @@ async def api_update_person(
     request: Request, person_id: ID, body: PersonIn, account: Annotated[dict, Depends(require(*EDITORS))]
 ):
     return json_safe(
-        await run_in_threadpool(svc.save_person, participation_store(request), account, body.model_dump(), person_id)
+        await run_in_threadpool(directory_svc.save_person, participation_store(request), account, body.model_dump(),
+                                person_id)
     )
 
 
@@ -700,7 +706,7 @@ async def api_update_person(
     openapi_extra=roles(*EDITORS),
 )
 async def api_delete_person(request: Request, person_id: ID, account: Annotated[dict, Depends(require(*EDITORS))]):
-    return await run_in_threadpool(svc.delete_person, participation_store(request), account, person_id)
+    return await run_in_threadpool(directory_svc.delete_person, participation_store(request), account, person_id)
 
 
 class StructureIn(BaseModel):
@@ -724,7 +730,8 @@ class StructureIn(BaseModel):
     openapi_extra=roles(*EDITORS),
 )
 async def api_add_structure(request: Request, body: StructureIn, account: Annotated[dict, Depends(require(*EDITORS))]):
-    return await run_in_threadpool(svc.save_structure, participation_store(request), account, body.model_dump())
+    return await run_in_threadpool(directory_svc.save_structure, participation_store(request), account,
+                                   body.model_dump())
 
 
 @router.put(
@@ -737,7 +744,7 @@ async def api_update_structure(
     request: Request, structure_id: ID, body: StructureIn, account: Annotated[dict, Depends(require(*EDITORS))]
 ):
     return await run_in_threadpool(
-        svc.save_structure, participation_store(request), account, body.model_dump(), structure_id
+        directory_svc.save_structure, participation_store(request), account, body.model_dump(), structure_id
     )
 
 
@@ -760,7 +767,7 @@ class AccountIn(BaseModel):
 )
 async def api_account(request: Request, body: AccountIn, account: Annotated[dict, Depends(require("admin"))]):
     return await run_in_threadpool(
-        lambda: svc.create_account(participation_store(request), account, **body.model_dump())
+        lambda: accounts.create_account(participation_store(request), account, **body.model_dump())
     )
 
 
@@ -771,4 +778,4 @@ async def api_audit(request: Request, limit: Annotated[int, Query(ge=1, le=1000)
         raise HTTPException(401, "Connexion requise.")
     if account["role"] != "admin":
         raise HTTPException(403, "Réservé aux administrateurs.")
-    return json_safe(await run_in_threadpool(svc.audit_entries, participation_store(request), limit))
+    return json_safe(await run_in_threadpool(directory_svc.audit_entries, participation_store(request), limit))

@@ -16,7 +16,8 @@ from rich.console import Console
 from ..config import settings_from_env
 from ..errors import AccesoinsError
 from ..participation_store import default_path, open_participation
-from ..services import participation as svc
+from ..services.participation import accounts as accounts_svc
+from ..services.participation import questionnaires
 
 app = typer.Typer(help="Participation : comptes, questionnaires, base de participation.", no_args_is_help=True)
 out = Console()
@@ -26,7 +27,7 @@ CLI_ACTOR = {"account_id": "cli", "role": "admin", "organisation_id": "accesoins
 
 def _open():
     ps = open_participation(default_path(settings_from_env().db_path))
-    svc.ensure_bundled(ps)
+    questionnaires.ensure_bundled(ps)
     return ps
 
 
@@ -51,7 +52,7 @@ def create_admin(
             raise typer.Exit(2)
     ps = _open()
     try:
-        account = svc.create_account(
+        account = accounts_svc.create_account(
             ps,
             CLI_ACTOR,
             login=login,
