@@ -10,7 +10,7 @@ from phelpers import ACCOUNTS, answer_as, answers, at, sign_in, varied
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from accesoins.api.participation import COOKIE, PUBLIC_WRITES
+from accesoins.api.participation.base import COOKIE, PUBLIC_WRITES
 from accesoins.experience import auth
 
 HTML = {"accept": "text/html"}

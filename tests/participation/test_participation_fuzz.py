@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, settings
 from phelpers import PASSWORD, make_app
 from starlette.testclient import TestClient
 
-from accesoins.api.participation import COOKIE
+from accesoins.api.participation.base import COOKIE
 from accesoins.experience import auth
 from accesoins.services.participation import accounts, directory, questionnaires
 
