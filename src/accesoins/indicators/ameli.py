@@ -32,7 +32,7 @@ import pandas as pd
 import yaml
 
 from ..errors import InputError
-from ..offer import _csv
+from ..offer import _csv, _validate
 
 PERIOD_COLUMNS = ("annee", "année", "periode", "période", "trimestre", "mois")
 TERRITORY_COLUMNS = {
@@ -82,7 +82,7 @@ def _periods(frame: pd.DataFrame, lower: dict[str, str], *, file: str, header_li
         text = text.str.replace(r"^(\d{4})-01-01(?:T.*)?$", r"\1", regex=True)
     periods = text.map({u: normalise_period(u) for u in text.unique()})  # few distinct periods
     if periods.isna().any():
-        bad = _csv.first_bad(periods.isna())
+        bad = _validate.first_bad(periods.isna())
         raise InputError(f"période illisible « {frame.loc[bad, col]} » (attendu 2024, 2024-T1 ou 2024-03)",
                          file=file, line=bad, field=col)
     return periods, col
@@ -115,7 +115,7 @@ def _territories(frame: pd.DataFrame, lower: dict[str, str], *, departements: se
     for lvl, col, known in (("departement", dep_col, departements), ("region", reg_col, regions)):
         bad = (level == lvl) & ~skipped & ~code.isin(known)
         if bad.any():
-            line = _csv.first_bad(bad)
+            line = _validate.first_bad(bad)
             raise InputError(f"code de {lvl} inconnu « {code[line]} »", file=file, line=line,
                              field=col or dep_col or reg_col)
     return level, code, skipped, [c for c in (dep_col, reg_col) if c]
@@ -130,13 +130,13 @@ def _numbers(raw: pd.Series, *, file: str, field: str) -> pd.Series:
     values = pd.to_numeric(text.where(~empty), errors="coerce")
     bad = values.isna() & ~empty
     if bad.any():
-        line = _csv.first_bad(bad)
+        line = _validate.first_bad(bad)
         raise InputError(f"valeur non numérique « {raw[line]} »", file=file, line=line, field=field)
     bounds = ameli_rules()["bornes"]
     b = {k: float(v) for k, v in bounds.get(re.sub(r"_integer$", "", field.lower()), bounds["defaut"]).items()}
     out = (values < b["min"]) | (values > b["max"]) | values.isin([float("inf"), float("-inf")])
     if out.any():
-        line = _csv.first_bad(out)
+        line = _validate.first_bad(out)
         raise InputError(f"valeur {raw[line].strip()} hors des bornes plausibles [{b['min']:g} ; {b['max']:g}] "
                          "(rules/ameli.yaml)", file=file, line=line, field=field)
     return values.astype(float)

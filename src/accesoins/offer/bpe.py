@@ -40,7 +40,7 @@ from pathlib import Path
 import pandas as pd
 
 from accesoins.errors import InputError
-from accesoins.offer import _csv
+from accesoins.offer import _csv, _validate
 from accesoins.offer._proj import department_epsg, to_wgs84
 from accesoins.offer.batch import ImportBatch
 from accesoins.territory.codes import CommuneIndex, normalise_code
@@ -129,10 +129,10 @@ def read_bpe(
             line=table.header_line,
             field=_type_field(table),
         )
-    res = _csv.resolve_communes(
+    res = _validate.resolve_communes(
         long["code"], communes, file=table.file, field=code_col, skip_unknown=skip_unknown
     )
-    warnings += _csv.double_count_warning(res)
+    warnings += _validate.double_count_warning(res)
     long["code_commune"] = res.code
     long = long[long["code_commune"].notna()]
 
@@ -210,7 +210,7 @@ def classify(long: pd.DataFrame, *, file: str, field: str) -> tuple[pd.DataFrame
     health = typequ.str.match(r"^D\d{3}$")
     unknown = health & ~mapped & ~excluded
     if unknown.any():
-        line = _csv.first_bad(unknown)
+        line = _validate.first_bad(unknown)
         codes = sorted(typequ[unknown].unique())
         raise InputError(
             f"type d'équipement « {typequ[line]} » du domaine santé et action sociale absent de "
@@ -266,7 +266,7 @@ def _long_from_melodi(table: _csv.Table, vintage: str | None) -> tuple[pd.DataFr
     # the Melodi API writes GEO as « 2026-COM-30140 »; the CSV as « 30140 »
     geo = geo.str.replace(r"^\d{4}-COM-", "", regex=True)
     long = pd.DataFrame({"code": geo, "typequ": typequ[sel_idx]})
-    long["nb"] = _csv.parse_quantity(
+    long["nb"] = _validate.parse_quantity(
         f.loc[sel_idx, col["OBS_VALUE"]], file=table.file, field=col["OBS_VALUE"], unit="count"
     )
     return long, warnings, vintage or year
@@ -275,7 +275,7 @@ def _long_from_melodi(table: _csv.Table, vintage: str | None) -> tuple[pd.DataFr
 def _long_from_communal(table: _csv.Table, code_col: str, typequ_col: str, nb_col: str) -> pd.DataFrame:
     f = table.frame
     long = pd.DataFrame({"code": f[code_col], "typequ": f[typequ_col].str.strip().str.upper()})
-    long["nb"] = _csv.parse_quantity(f[nb_col], file=table.file, field=nb_col, unit="count")
+    long["nb"] = _validate.parse_quantity(f[nb_col], file=table.file, field=nb_col, unit="count")
     return long
 
 
@@ -284,7 +284,7 @@ def _long_from_wide(table: _csv.Table, code_col: str, wide_cols: list[str]) -> p
     parts = []
     for col in wide_cols:
         code = _WIDE.match(col).group(1).upper()
-        nb = _csv.parse_quantity(f[col], file=table.file, field=col, unit="count")
+        nb = _validate.parse_quantity(f[col], file=table.file, field=col, unit="count")
         parts.append(pd.DataFrame({"code": f[code_col], "typequ": code, "nb": nb}))
     return pd.concat(parts)
 
@@ -308,7 +308,7 @@ def _vintage_from(table: _csv.Table) -> str | None:
 
 def _coordinate(table: _csv.Table, frame: pd.DataFrame, col: str) -> pd.Series:
     values = frame[col].where(~frame[col].str.strip().isin(_MISSING), "")
-    return _csv.parse_coordinate(values, file=table.file, field=col, allow_empty=True)
+    return _validate.parse_coordinate(values, file=table.file, field=col, allow_empty=True)
 
 
 def _read_points(
@@ -335,7 +335,7 @@ def _read_points(
         )
 
     # Communes first: points of collectivities outside the territory are not checked.
-    res = _csv.resolve_communes(
+    res = _validate.resolve_communes(
         f[code_col], communes, file=table.file, field=code_col, skip_unknown=skip_unknown
     )
     ok = res.code.notna()
@@ -363,7 +363,7 @@ def _read_points(
         lo, la = to_wgs84(x, y, epsg)
         lon[ok], lat[ok] = lo, la
         coord_field = x_col
-    _csv.check_in_france(lat[ok], lon[ok], file=table.file, field=coord_field)
+    _validate.check_in_france(lat[ok], lon[ok], file=table.file, field=coord_field)
 
     attrs = pd.DataFrame({"typequ": typequ})
     q_col = table.pick("QUALITE_XY")

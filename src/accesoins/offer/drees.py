@@ -35,7 +35,7 @@ import pandas as pd
 import yaml
 
 from accesoins.errors import InputError
-from accesoins.offer import _csv
+from accesoins.offer import _csv, _validate
 from accesoins.territory.codes import CommuneIndex, normalise_code
 
 APL = "apl_medecin_generaliste"
@@ -58,7 +58,7 @@ class ReferenceBatch:
     rows: pd.DataFrame  # indicator, variant, vintage, code_commune, value
     parameters: dict[str, object] = field(default_factory=dict)
     remapped: pd.DataFrame = field(default_factory=pd.DataFrame)
-    rejected: pd.DataFrame = field(default_factory=_csv.empty_rejected)
+    rejected: pd.DataFrame = field(default_factory=_validate.empty_rejected)
     kept_arrondissements: int = 0
     warnings: list[str] = field(default_factory=list)
 
@@ -250,11 +250,11 @@ def _read_csv(path: Path, vintage: str | None) -> tuple[pd.DataFrame, dict[str, 
         num = pd.to_numeric(text.str.replace(",", ".", regex=False).where(~empty), errors="coerce")
         bad = num.isna() & ~empty
         if bad.any():
-            line = _csv.first_bad(bad)
+            line = _validate.first_bad(bad)
             raise InputError(f"valeur « {text[line]} » non numérique", file=table.file, line=line, field=col)
         neg = num < 0
         if neg.any():
-            line = _csv.first_bad(neg)
+            line = _validate.first_bad(neg)
             raise InputError(f"APL négatif ({text[line]})", file=table.file, line=line, field=col)
         parts.append(pd.DataFrame({"indicator": APL, "variant": variant, "vintage": vint,
                                    "raw_code": table.frame[code_col].map(normalise_code),
@@ -282,7 +282,7 @@ def _map_codes(frame: pd.DataFrame, communes: CommuneIndex, arrondissements: set
     resolved = pd.Series(communes.resolve_many(codes.tolist()).to_numpy(), index=frame.index, dtype="object")
     resolved = resolved.where(~keep_arm, codes)
     unknown = resolved.isna()
-    rejected = _csv.empty_rejected()
+    rejected = _validate.empty_rejected()
     if unknown.any():
         first = frame[unknown].iloc[0]
         if not skip_unknown:

@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from accesoins.errors import InputError
-from accesoins.offer import _csv
+from accesoins.offer import _csv, _validate
 from accesoins.offer._proj import FINESS_CRS, finess_epsg, to_wgs84
 from accesoins.offer.batch import ImportBatch
 from accesoins.territory.codes import CommuneIndex
@@ -145,7 +145,7 @@ def read_finess(
     if other.any():
         warnings.append(
             f"{int(other.sum())} lignes d'un autre type d'enregistrement ignorées "
-            f"(première : ligne {_csv.first_bad(other)})"
+            f"(première : ligne {_validate.first_bad(other)})"
         )
     if struct_lines.empty:
         raise InputError(
@@ -178,7 +178,7 @@ def read_finess(
     cat = cat[kept]
 
     code = finess_commune_code(st["departement"], st["commune"])
-    res = _csv.resolve_communes(
+    res = _validate.resolve_communes(
         code, communes, file=file, field="commune", skip_unknown=skip_unknown
     )
     ok = res.code.notna()
@@ -196,13 +196,13 @@ def read_finess(
     epsg = pd.Series(np.nan, index=st.index)
     if has_geo.any():
         gg = g[has_geo].set_index(g.loc[has_geo, "geo_line"].astype(int))
-        xs = _csv.parse_coordinate(gg["coordxet"], file=file, field="coordxet", allow_empty=True)
-        ys = _csv.parse_coordinate(gg["coordyet"], file=file, field="coordyet", allow_empty=True)
+        xs = _validate.parse_coordinate(gg["coordxet"], file=file, field="coordxet", allow_empty=True)
+        ys = _validate.parse_coordinate(gg["coordyet"], file=file, field="coordyet", allow_empty=True)
         crs_name = gg["sourcecoordet"].str.rsplit(",", n=1).str[-1].str.strip()
         codes = crs_name.map(finess_epsg)
         bad = codes.isna() & xs.notna()
         if bad.any():
-            line = _csv.first_bad(bad)
+            line = _validate.first_bad(bad)
             raise InputError(
                 f"système de coordonnées « {crs_name[line]} » inconnu (attendus : "
                 f"« EPSG:nnnn … », « WGS84/UTM zone nnN|S … » ou {', '.join(FINESS_CRS)})",
@@ -211,7 +211,7 @@ def read_finess(
                 field="sourcecoordet",
             )
         lon_g, lat_g = to_wgs84(xs, ys, codes)
-        _csv.check_in_france(lat_g, lon_g, file=file, field="coordxet")
+        _validate.check_in_france(lat_g, lon_g, file=file, field="coordxet")
         x[has_geo] = lon_g.to_numpy()
         y[has_geo] = lat_g.to_numpy()
         epsg[has_geo] = codes.to_numpy()
@@ -326,9 +326,9 @@ def read_finess_atlasante(
             field="lat",
         )
     f = table.frame
-    lat = _csv.parse_coordinate(f["lat"], file=table.file, field="lat")
-    lon = _csv.parse_coordinate(f["lon"], file=table.file, field="lon")
-    _csv.check_in_france(lat, lon, file=table.file, field="lat")
+    lat = _validate.parse_coordinate(f["lat"], file=table.file, field="lat")
+    lon = _validate.parse_coordinate(f["lon"], file=table.file, field="lon")
+    _validate.check_in_france(lat, lon, file=table.file, field="lat")
 
     rules = _categetab_rules()
     by_label = {v["label"].casefold(): (code, v["category"]) for code, v in rules.items()}
@@ -336,7 +336,7 @@ def read_finess_atlasante(
     found = label.str.casefold().map(lambda s: by_label.get(s))
     unknown_label = found.isna()
     if unknown_label.any():
-        line = _csv.first_bad(unknown_label)
+        line = _validate.first_bad(unknown_label)
         raise InputError(
             f"catégorie d'établissement « {label[line]} » absente de rules/categories.yaml (sources.finess)",
             file=table.file,
@@ -346,7 +346,7 @@ def read_finess_atlasante(
     ids = f["id"].str.strip()
     bad_id = ~ids.str.fullmatch(r"\d[0-9AB]\d{6,7}")
     if bad_id.any():
-        line = _csv.first_bad(bad_id)
+        line = _validate.first_bad(bad_id)
         raise InputError(
             f"numéro FINESS « {ids[line]} » invalide", file=table.file, line=line, field="id"
         )
@@ -363,7 +363,7 @@ def read_finess_atlasante(
         lookup.reindex(pd.MultiIndex.from_frame(pairs)).to_numpy(), index=f.index, dtype="object"
     ).fillna("")
 
-    res = _csv.resolve_communes(
+    res = _validate.resolve_communes(
         code, communes, file=table.file, field="lat/lon", skip_unknown=skip_unknown
     )
     ok = res.code.notna()

@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from accesoins.errors import InputError
-from accesoins.offer import _csv
+from accesoins.offer import _csv, _validate
 from accesoins.offer.batch import ImportBatch
 from accesoins.territory.codes import CommuneIndex
 
@@ -248,7 +248,7 @@ def read_finess_plus(
     frame = frame[kept].reset_index(drop=True)
     frame.index = frame.index + 1  # record numbers, for the summary
 
-    res = _csv.resolve_communes(frame["cog"], communes, file=file, field="cogCommune", skip_unknown=True)
+    res = _validate.resolve_communes(frame["cog"], communes, file=file, field="cogCommune", skip_unknown=True)
     unknown = res.code.isna()
     if unknown.any() and not skip_unknown:
         r = frame[unknown].iloc[0]
@@ -271,7 +271,7 @@ def read_finess_plus(
             field=f"{r['addr_path']}.coordonneesGeographique.directionLatitude",
         )
     present = lat.notna() & lon.notna() & ok
-    inside = pd.Series(_csv.in_france(lat.to_numpy(), lon.to_numpy()), index=frame.index)
+    inside = pd.Series(_validate.in_france(lat.to_numpy(), lon.to_numpy()), index=frame.index)
     off = present & ~inside
     if off.any():
         r = frame[off].iloc[0]

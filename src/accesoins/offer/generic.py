@@ -43,7 +43,7 @@ from pathlib import Path
 import pandas as pd
 
 from accesoins.errors import InputError, ParameterError
-from accesoins.offer import _csv
+from accesoins.offer import _csv, _validate
 from accesoins.offer.batch import ImportBatch
 from accesoins.territory.codes import CommuneIndex
 
@@ -149,13 +149,13 @@ def read_generic(
         )
     lat = lon = None
     if lat_col is not None and lon_col is not None:
-        lat = _csv.parse_coordinate(
+        lat = _validate.parse_coordinate(
             f[lat_col], file=file, field=lat_col, allow_empty=code_col is not None
         )
-        lon = _csv.parse_coordinate(
+        lon = _validate.parse_coordinate(
             f[lon_col], file=file, field=lon_col, allow_empty=code_col is not None
         )
-        _csv.check_in_france(lat, lon, file=file, field=lat_col)
+        _validate.check_in_france(lat, lon, file=file, field=lat_col)
     codes = (
         f[code_col].str.strip()
         if code_col is not None
@@ -168,7 +168,7 @@ def read_generic(
             raise InputError(
                 "commune à déduire des coordonnées mais aucune fonction locate(lat, lon) fournie",
                 file=file,
-                line=_csv.first_bad(need_locate),
+                line=_validate.first_bad(need_locate),
                 field=lat_col,
             )
         pts = pd.DataFrame({"lat": lat[need_locate], "lon": lon[need_locate]})
@@ -183,7 +183,7 @@ def read_generic(
         ]
         at_sea = need_locate & (codes == "")
         if at_sea.any() and not skip_unknown:
-            line = _csv.first_bad(at_sea)
+            line = _validate.first_bad(at_sea)
             raise InputError(
                 f"point en mer ou hors de toute commune (latitude {lat[line]:.5f}, longitude {lon[line]:.5f}) : "
                 "aucune commune ne contient ce point ; corrigez les coordonnées, ou utilisez --skip-unknown "
@@ -214,7 +214,7 @@ def read_generic(
         )
         warnings += w
         layout = "long"
-    warnings += _csv.double_count_warning(res) if layout == "wide" else []
+    warnings += _validate.double_count_warning(res) if layout == "wide" else []
     return _csv.finish(
         kind="offer",
         source=source,
@@ -266,7 +266,7 @@ def _long(
         cat = f[cols["categorie"]].str.strip()
         bad = ~cat.isin(known)
         if bad.any():
-            line = _csv.first_bad(bad)
+            line = _validate.first_bad(bad)
             raise InputError(
                 f"catégorie « {cat[line]} » inconnue ; catégories possibles : {', '.join(sorted(known))}",
                 file=file,
@@ -285,10 +285,10 @@ def _long(
     if cols["nombre"] is None and cols["etp"] is None:
         table.require(["nombre"], hint=" (ou « etp » pour des équivalents temps plein)")
     qcol = cols["nombre"] or cols["etp"]
-    qty = _csv.parse_quantity(f[qcol], file=file, field=qcol)
+    qty = _validate.parse_quantity(f[qcol], file=file, field=qcol)
     unit = unit or ("count" if cols["nombre"] else "fte")
 
-    res = _csv.resolve_communes(
+    res = _validate.resolve_communes(
         codes, communes, file=file, field=code_field, skip_unknown=skip_unknown
     )
     ok = res.code.notna()
@@ -323,14 +323,14 @@ def _wide(table, codes, wide, code_field, communes, skip_unknown, unit):
             line=table.header_line,
             field=missing[0],
         )
-    res = _csv.resolve_communes(
+    res = _validate.resolve_communes(
         codes, communes, file=file, field=code_field, skip_unknown=skip_unknown
     )
     ok = res.code.notna()
     parts = []
     for col, cat in wide.items():
         real = table.pick(col)
-        qty = _csv.parse_quantity(f[real], file=file, field=real)
+        qty = _validate.parse_quantity(f[real], file=file, field=real)
         parts.append(
             pd.DataFrame({"code_commune": res.code[ok], "category": cat, "quantity": qty[ok]})
         )

@@ -39,7 +39,7 @@ import pandas as pd
 import yaml
 
 from accesoins.errors import InputError
-from accesoins.offer import _csv
+from accesoins.offer import _csv, _validate
 from accesoins.offer.batch import ImportBatch
 from accesoins.territory.codes import CommuneIndex
 
@@ -115,7 +115,7 @@ def read_population_by_age(
         parts = []
         for col in wide_cols:
             age = int(_WIDE.match(col).group(2))
-            nb = _csv.parse_quantity(f[col], file=table.file, field=col)
+            nb = _validate.parse_quantity(f[col], file=table.file, field=col)
             parts.append(pd.DataFrame({"code": f["CODGEO"], "age": age, "nb": nb, "col": col}))
         long = pd.concat(parts)
     else:
@@ -132,7 +132,7 @@ def read_population_by_age(
         sex = f["SEXE"].str.strip()
         bad_sex = ~sex.isin(["1", "2"])
         if bad_sex.any():
-            line = _csv.first_bad(bad_sex)
+            line = _validate.first_bad(bad_sex)
             raise InputError(
                 f"sexe « {sex[line]} » inconnu (attendu 1 ou 2)",
                 file=table.file,
@@ -143,18 +143,18 @@ def read_population_by_age(
         age = pd.to_numeric(age_text, errors="coerce")
         bad_age = age.isna() | (age < 0) | (age > 120) | (age % 1 != 0)
         if bad_age.any():
-            line = _csv.first_bad(bad_age)
+            line = _validate.first_bad(bad_age)
             raise InputError(
                 f"âge « {age_text[line]} » invalide (attendu 000 à 100)",
                 file=table.file,
                 line=line,
                 field="AGED100",
             )
-        nb = _csv.parse_quantity(f["NB"], file=table.file, field="NB")
+        nb = _validate.parse_quantity(f["NB"], file=table.file, field="NB")
         long = pd.DataFrame({"code": f["CODGEO"], "age": age.astype(int), "nb": nb})
 
     _check_bounds(long, file=table.file, field="OBS_VALUE" if layout == "melodi" else "NB")
-    res = _csv.resolve_communes(
+    res = _validate.resolve_communes(
         long["code"], communes, file=table.file, field="GEO" if layout == "melodi" else "CODGEO",
         skip_unknown=skip_unknown,
     )
@@ -162,7 +162,7 @@ def read_population_by_age(
         # the same line appears once per column: keep one entry per line in the report
         res.remapped = res.remapped.drop_duplicates("line")
         res.rejected = res.rejected.drop_duplicates("line")
-    warnings += _csv.double_count_warning(res)
+    warnings += _validate.double_count_warning(res)
     long = long.assign(code_commune=res.code.to_numpy())
     long = long[long["code_commune"].notna()]
     long["age_band"] = age_band(long["age"])
@@ -244,7 +244,7 @@ def _melodi_long(table: _csv.Table) -> tuple[pd.DataFrame, str | None, list[str]
     f = table.frame
     table.require(["GEO", "AGE", "OBS_VALUE"], hint=" (format Melodi : GEO;GEO_OBJECT;SEX;AGE;…;OBS_VALUE)")
     warnings: list[str] = []
-    all_nb = _csv.parse_quantity(f["OBS_VALUE"], file=table.file, field="OBS_VALUE")  # every line checked
+    all_nb = _validate.parse_quantity(f["OBS_VALUE"], file=table.file, field="OBS_VALUE")  # every line checked
     keep = pd.Series(True, index=f.index)
     if "GEO_OBJECT" in f.columns:
         level = f["GEO_OBJECT"].str.strip().str.upper()
@@ -261,7 +261,7 @@ def _melodi_long(table: _csv.Table) -> tuple[pd.DataFrame, str | None, list[str]
         sex = f["SEX"].str.strip().str.upper()
         bad = ~sex.isin(["M", "F", "_T", "1", "2"])
         if bad.any():
-            line = _csv.first_bad(bad)
+            line = _validate.first_bad(bad)
             raise InputError(f"sexe « {sex[line]} » inconnu (attendu M, F ou _T)", file=table.file, line=line,
                              field="SEX")
         keep &= (sex == "_T") if (sex[keep] == "_T").any() else sex.isin(["M", "F", "1", "2"])
@@ -280,7 +280,7 @@ def _melodi_long(table: _csv.Table) -> tuple[pd.DataFrame, str | None, list[str]
         try:
             intervals[code] = age_interval(code)
         except ValueError:
-            line = _csv.first_bad(codes == code)
+            line = _validate.first_bad(codes == code)
             raise InputError(f"code d'âge « {code} » illisible (attendu Y_LT5, Y5T9, Y_GE90, Y42 ou _T)",
                              file=table.file, line=line, field="AGE") from None
     fitting = {c: iv for c, iv in intervals.items() if iv is not None and _band_index(iv[0]) == _band_index(iv[1])}
@@ -291,7 +291,7 @@ def _melodi_long(table: _csv.Table) -> tuple[pd.DataFrame, str | None, list[str]
     if covered != list(range(len(AGE_BANDS))):
         spanning = sorted(c for c, iv in intervals.items() if iv is not None and c not in fitting)
         missing = [AGE_BANDS[i] for i in range(len(AGE_BANDS)) if i not in covered]
-        line = _csv.first_bad(codes.isin(spanning)) if spanning else table.header_line
+        line = _validate.first_bad(codes.isin(spanning)) if spanning else table.header_line
         raise InputError(f"tranches d'âge {', '.join(missing)} non couvertes par des codes d'âge compatibles "
                          f"avec les tranches quinquennales de l'APL"
                          + (f" (codes trop larges : {', '.join(spanning[:6])})" if spanning else ""),

@@ -34,7 +34,7 @@ import pandas as pd
 import yaml
 
 from accesoins.errors import InputError
-from accesoins.offer import _csv
+from accesoins.offer import _csv, _validate
 from accesoins.offer.batch import ImportBatch
 from accesoins.territory.codes import CommuneIndex
 
@@ -222,7 +222,7 @@ def read_rpps(
     pp = f[COL_ID].str.strip()
     if (pp == "").any():
         raise InputError("identifiant du professionnel vide", file=table.file,
-                         line=_csv.first_bad(pp == ""), field=COL_ID)
+                         line=_validate.first_bad(pp == ""), field=COL_ID)
 
     # Specialty: the activity line's savoir-faire, else the SavoirFaire file's (doctors).
     sf_code = f[COL_SAVOIR_FAIRE].str.strip()
@@ -289,7 +289,7 @@ def read_rpps(
     placed = ~no_address & ~outside
     f, category, pp = f[placed], category[placed], pp[placed]
     sf_code, sf_label, mode, in_apl = sf_code[placed], sf_label[placed], mode[placed], in_apl[placed]
-    res = _csv.resolve_communes(f[COL_COMMUNE], communes, file=table.file, field=COL_COMMUNE,
+    res = _validate.resolve_communes(f[COL_COMMUNE], communes, file=table.file, field=COL_COMMUNE,
                                 skip_unknown=skip_unknown)
     if len(res.rejected):
         rejected_parts.append(res.rejected)
