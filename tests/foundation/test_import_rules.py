@@ -19,7 +19,11 @@ FORBIDDEN = {
     "territory": ("offer", "store", "services", "api", "web", "cli"),
     "offer": ("store", "services", "api", "web", "cli"),
     "store": ("services", "api", "web", "cli"),
+    "participation_store": ("services", "api", "web", "cli"),
     "services": ("api", "web", "cli"),
+    "api": ("cli",),
+    "cli": ("web",),
+    "web": ("store", "services", "api", "cli"),
 }
 
 
