@@ -30,6 +30,7 @@ from ...services.participation import accounts, common, questionnaires
 from ..rendering import page as _page
 
 COOKIE = "accesoins_session"
+EDITORS = ("editor", "admin")  # roles that edit questionnaires and the directory
 _open_lock = threading.Lock()
 PUBLIC_WRITES = {
     "/participation/api/reponses",

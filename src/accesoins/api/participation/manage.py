@@ -13,6 +13,7 @@ from ...errors import InputError
 from ...experience import questionnaires as qn
 from ...services.participation import common, questionnaires
 from .base import (
+    EDITORS,
     _html,
     current_account,
     participation_store,
@@ -62,7 +63,6 @@ def _edit_data(account, row, text, error=None) -> dict:
     }
 
 
-EDITORS = ("editor", "admin")
 
 
 @router.post(

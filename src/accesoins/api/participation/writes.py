@@ -14,6 +14,7 @@ from ...services.participation import accounts, questionnaires, responses
 from ...services.participation import directory as directory_svc
 from ..rendering import json_safe
 from .base import (
+    EDITORS,
     current_account,
     main_store,
     participation_store,
@@ -21,7 +22,6 @@ from .base import (
     roles,
     router,
 )
-from .manage import EDITORS
 
 
 class DraftIn(BaseModel):
