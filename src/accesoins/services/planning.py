@@ -35,6 +35,7 @@ from ..store.db import Store
 from ..store.territory import stored_territory_key
 from ..travel.road import RoadTimeModel
 from . import inputs
+from .structures import existing_site_counts
 from .territory import demo_notice
 from .travel import road_times, travel_times
 
@@ -203,7 +204,7 @@ def france_sante_plan(store: Store, *, departement: str | None = None, k: int = 
     scope = _scope(store, departement)
     cost = _cost30(store)
     existing_cats = list(rule_value("france_sante.existing_categories"))
-    exist = _counts(store, existing_cats) if existing else pd.Series(dtype=float)
+    exist = existing_site_counts(store, existing_cats) if existing else pd.Series(dtype=float)
     exist_codes = exist.index[exist > 0]
     if candidates == "toutes":
         cand = scope.index

@@ -1,0 +1,123 @@
+"""Structures of coordinated care (MSP, centres de santé, hôpitaux de proximité) per territory.
+
+The sites are the offer rows of the categories ``maison_sante``, ``centre_sante`` and
+``hopital_proximite`` (FINESS categories 603 and 124, see ``rules/structures.yaml``; BPE or the
+demonstration when no FINESS file covers them), plus the FINESS establishments listed as labelled
+hôpitaux de proximité. France Santé planning takes its existing sites from
+:func:`existing_site_counts`.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+import pandas as pd
+import yaml
+
+from ..errors import ParameterError
+from ..store.db import Store
+
+LEVELS = {"departement": ("code_departement", "departements"), "region": ("code_region", "regions")}
+
+
+@cache
+def structure_rules() -> dict:
+    text = (resources.files("accesoins") / "rules" / "structures.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def kinds() -> dict[str, dict]:
+    return structure_rules()["kinds"]
+
+
+def _hp_list() -> list[str]:
+    return [str(x["finess"] if isinstance(x, dict) else x) for x in structure_rules()["hopitaux_proximite_finess"]]
+
+
+def sites_sql() -> tuple[str, list]:
+    """SELECT of every coordinated-care site (published columns) and its parameters."""
+    sql = (
+        "SELECT CASE WHEN list_contains(?, o.site_id) THEN 'hopital_proximite' ELSE o.category END AS type, "
+        "o.code_commune, c.nom AS commune, c.code_departement, c.code_region, o.site_id AS identifiant, "
+        "o.name AS nom, o.quantity AS nombre, coalesce(o.lat, c.lat) AS lat, coalesce(o.lon, c.lon) AS lon, "
+        "s.title AS source, s.vintage AS millesime, s.is_demo AS donnees_fictives "
+        "FROM offer o JOIN sources s USING (source_id) JOIN communes c USING (code_commune) "
+        "WHERE list_contains(?, o.category) OR list_contains(?, o.site_id)")
+    hp = _hp_list()
+    return sql, [hp, list(kinds()), hp]
+
+
+def coordinated_sites(store: Store, categories: list[str] | None = None) -> pd.DataFrame:
+    """One row per stored site (or per commune × kind for sources that count by commune)."""
+    sql, params = sites_sql()
+    frame = store.df(sql, params)
+    if categories is not None:
+        frame = frame[frame["type"].isin(list(categories))]
+    return frame
+
+
+def existing_site_counts(store: Store, categories: list[str] | None = None) -> pd.Series:
+    """Number of existing coordinated-care sites by commune: France Santé planning's existing sites."""
+    sites = coordinated_sites(store, categories)
+    return sites.groupby("code_commune")["nombre"].sum().astype(float)
+
+
+def territory_counts(store: Store, level: str = "departement") -> pd.DataFrame:
+    """Sites of each kind, their total and the total per 100 000 inhabitants, by territory."""
+    if level not in LEVELS:
+        raise ParameterError("niveau : « departement » ou « region ».")
+    col, table = LEVELS[level]
+    names = store.df(f"SELECT {col} AS code, nom FROM {table}")
+    pop = store.df(f"SELECT {col} AS code, sum(coalesce(population, 0)) AS population FROM communes GROUP BY 1")
+    sites = coordinated_sites(store)
+    counts = sites.pivot_table(index=col, columns="type", values="nombre", aggfunc="sum", fill_value=0)
+    counts = counts.reindex(columns=list(kinds()), fill_value=0)
+    out = names.merge(pop, on="code", how="left").set_index("code")
+    out = out.join(counts.rename_axis("code"), how="left").fillna({k: 0 for k in kinds()})
+    out["total"] = out[list(kinds())].sum(axis=1)
+    out["pour_100000"] = out["total"] / out["population"].where(out["population"] > 0) * structure_rules()["per"]
+    return out.reset_index().sort_values("code")
+
+
+def provenance(store: Store) -> dict[str, object]:
+    sites = coordinated_sites(store)
+    src = sites.drop_duplicates(["type", "source", "millesime"])
+    return {"sources": [{"type": t, "source": s, "millesime": v, "fictif": bool(d)} for t, s, v, d in
+                        zip(src["type"], src["source"], src["millesime"], src["donnees_fictives"], strict=True)],
+            "is_demo": bool(sites["donnees_fictives"].any()) if len(sites) else False,
+            "hopitaux_proximite_listes": len(_hp_list())}
+
+
+def overview(store: Store, level: str = "departement") -> dict[str, object]:
+    """The observatory page of coordinated-care structures: France, every territory, provenance."""
+    store.require_territory()
+    table = territory_counts(store, level)
+    rules = structure_rules()
+    total = {k: float(table[k].sum()) for k in [*kinds(), "total"]}
+    population = float(table["population"].sum())
+    total["pour_100000"] = total["total"] / population * rules["per"] if population else None
+    sites = coordinated_sites(store)
+    return {"title": "Structures d'exercice coordonné : MSP, centres de santé, hôpitaux de proximité",
+            "level": level, "kinds": kinds(), "france": total, "rows": table.to_dict("records"),
+            "points": sites[["type", "nom", "commune", "lat", "lon"]].head(20_000).to_dict("records"),
+            "provenance": provenance(store), "nomenclature": rules["nomenclature"],
+            "downloads": {"sites": {f: f"/telecharger/structures.{f}" for f in ("csv", "parquet", "geojson")},
+                          "territoires": {f: f"/telecharger/structures_territoires.{f}?niveau={level}"
+                                          for f in ("csv", "parquet")}}}
+
+
+def portrait(store: Store, level: str, code: str) -> dict[str, object]:
+    """The compact block of a portrait: structures of each kind in the territory (or commune)."""
+    sites = coordinated_sites(store)
+    col = {"commune": "code_commune", "departement": "code_departement", "region": "code_region"}.get(level)
+    if col is not None:
+        sites = sites[sites[col] == code]
+    counts = sites.groupby("type")["nombre"].sum()
+    return {"kinds": [{"type": k, "label": v["label"], "nombre": int(counts.get(k, 0))} for k, v in kinds().items()],
+            "sites": sites[["type", "nom", "commune"]].head(30).to_dict("records"),
+            "is_demo": bool(sites["donnees_fictives"].any()) if len(sites) else False}
+
+
+__all__ = ["structure_rules", "coordinated_sites", "existing_site_counts", "territory_counts", "overview",
+           "portrait", "sites_sql"]
