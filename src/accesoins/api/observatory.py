@@ -13,6 +13,7 @@ from fastapi.responses import Response
 
 from ..services import exports
 from ..services import observatory_views as views
+from ..services.specialists import portrait_blocks
 from .rendering import page, store_of
 
 router = APIRouter()
@@ -66,6 +67,7 @@ def territory(request: Request, level: str, code: str) -> dict:
     data = views.territory_indicators(store, level, code)
     data["title"] = f"{data['nom']} — {views.LEVELS[level][:-1] if level != 'france' else 'France'}"
     data["demo_notice"] = views.demo_notice(store)
+    data["blocks"] = portrait_blocks(store, level, code)
     return data
 
 

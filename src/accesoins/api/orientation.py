@@ -53,6 +53,7 @@ def orientation_home(request: Request) -> dict:
             "links": [
                 {"href": "/orientation/pharmacies", "label": "Trouver une pharmacie ouverte ou de garde"},
                 {"href": "/orientation/a-qui-m-adresser", "label": "À qui m'adresser ?"},
+                {"href": "/orientation/specialiste", "label": "Trouver un spécialiste près de chez moi"},
                 {"href": "/orientation/simulateurs/css", "label": "Simulateur : Complémentaire santé solidaire"},
                 {"href": "/orientation/simulateurs/certificat",
                  "label": "Simulateur : faut-il un certificat médical ?"},

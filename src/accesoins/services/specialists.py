@@ -149,14 +149,66 @@ def _names(store: Store, level: str) -> dict[str, str]:
     return {"FR": "France"}
 
 
-def observatory(store: Store, key: str = "cardiologie", level: str = "departement") -> dict[str, object]:
+# measure → (label, unit, higher is better)
+MEASURES = {
+    "minutes": ("Temps moyen vers le spécialiste le plus proche", "minutes", False),
+    "densite": ("Spécialistes pour 100 000 habitants", "pour 100 000 hab.", True),
+    "part_30": ("Part de la population à plus de 30 minutes", "%", False),
+    "part_45": ("Part de la population à plus de 45 minutes", "%", False),
+    "part_60": ("Part de la population à plus de 60 minutes", "%", False),
+}
+MAP_LEVELS = ("departement", "region", "commune")
+
+
+def _measure(row: dict, measure: str) -> float | None:
+    if measure == "minutes":
+        return row["minutes"]
+    if measure == "densite":
+        return row["density"]
+    pop = row["population"] or 0.0
+    return row[f"beyond_{measure[5:]}"] / pop * 100.0 if pop > 0 else None
+
+
+def _check(level: str, measure: str) -> None:
+    from ..errors import ParameterError
+
+    if level not in MAP_LEVELS:
+        raise ParameterError("niveau : « departement », « region » ou « commune ».")
+    if measure not in MEASURES:
+        raise ParameterError(f"mesure « {measure} » inconnue ; mesures : {', '.join(MEASURES)}")
+
+
+def map_values(store: Store, key: str = "cardiologie", level: str = "departement",
+               measure: str = "minutes") -> dict[str, object]:
+    """Values of one specialty's measure for the map (code → value), breaks and legend."""
+    from .observatory_views import breaks, legend
+
+    specialty(key)
+    _check(level, measure)
+    label, unit, better = MEASURES[measure]
+    rows = _rows(store, "a.specialty = ? AND a.level = ?", [key, level]) if status(store)["built"] else []
+    values = {r["code"]: _measure(r, measure) for r in rows}
+    finite = [v for v in values.values() if v is not None and np.isfinite(v)]
+    br = breaks(finite)
+    return {"specialty": key, "level": level, "measure": measure, "label": label, "unit": unit,
+            "higher_is_better": better,
+            "values": {k: (None if v is None or not np.isfinite(v) else round(float(v), 4)) for k, v in values.items()},
+            "breaks": br, "legend": legend(br, unit, has_values=bool(finite))}
+
+
+def observatory(store: Store, key: str = "cardiologie", level: str = "departement",
+                measure: str = "minutes") -> dict[str, object]:
     """The observatory's specialist family: one specialty on every territory of a level."""
     spec = specialty(key)
-    if level not in ("departement", "region"):
-        from ..errors import ParameterError
-        raise ParameterError("niveau : « departement » ou « region ».")
+    _check(level, measure)
+    if level == "commune":
+        level = "departement"  # the table lists territories; communes are on the map and in the open data
     st = status(store)
+    query = f"specialite={key}&niveau={level}&mesure={measure}"
     data = {"title": f"Accès aux spécialistes — {spec['label']}", "specialty": spec, "level": level,
+            "measure": measure, "measures": {k: v[0] for k, v in MEASURES.items()},
+            "geo_url": f"/geo/{level}.geojson", "map_data_url": f"/observatoire/specialistes/carte.json?{query}",
+            "legend": map_values(store, key, level, measure)["legend"],
             "choices": [{"code": k, "label": s["label"]} for k, s in sorted(followed().items(),
                                                                            key=lambda kv: kv[1]["label"])],
             "status": st, "rows": [], "france": None, "without": [],
@@ -168,6 +220,8 @@ def observatory(store: Store, key: str = "cardiologie", level: str = "departemen
     rows = _rows(store, "a.specialty = ? AND a.level = ? ORDER BY a.code", [key, level])
     for r in rows:
         r["nom"] = names.get(r["code"], r["code"])
+        for t in (30, 45, 60):
+            r[f"part_{t}"] = _measure(r, f"part_{t}")
     data["rows"] = rows
     france = _rows(store, "a.specialty = ? AND a.level = 'france'", [key])
     data["france"] = france[0] if france else None
@@ -192,6 +246,15 @@ def portrait(store: Store, level: str, code: str) -> dict[str, object]:
     return out
 
 
+def portrait_blocks(store: Store, level: str, code: str) -> dict[str, object]:
+    """The two compact blocks of a portrait: specialists (by specialty) and coordinated-care structures."""
+    from .structures import portrait as structures_portrait
+
+    blocks: dict[str, object] = {"specialistes": portrait(store, level, code) if level != "epci" else None}
+    blocks["structures"] = structures_portrait(store, level, code)
+    return blocks
+
+
 def nearest_places(store: Store, key: str, place: str, *, limit: int = 5,
                    model: RoadTimeModel | None = None) -> dict[str, object]:
     """« Trouver un spécialiste près de chez moi »: the nearest places of one specialty by travel time.
@@ -208,12 +271,15 @@ def nearest_places(store: Store, key: str, place: str, *, limit: int = 5,
         "title": "Trouver un spécialiste près de chez moi", "specialty": spec, "place": place,
         "choices": [{"code": k, "label": s["label"]} for k, s in sorted(followed().items(),
                                                                        key=lambda kv: kv[1]["label"])],
-        "advice": rules["advice"], "status": status(store), "places": [], "commune": None}
+        "advice": rules["advice"], "status": status(store), "places": [], "commune": None, "errors": []}
     if not place.strip():
         return data
     found = search(store, place, limit=1)["results"]
     if not found:
-        raise CommuneNotFound(f"Aucune commune ne correspond à « {place} » (nom, code postal ou code INSEE).")
+        data["errors"] = [{"field": "lieu", "message": str(CommuneNotFound(
+            f"Aucune commune ne correspond à « {place} » : indiquez un nom de commune, un code postal ou un "
+            "code INSEE."))}]
+        return data
     data["commune"] = found[0]
     offer = specialist_offer(store)
     offer = offer[offer["specialty"] == key]
@@ -242,5 +308,6 @@ def nearest_places(store: Store, key: str, place: str, *, limit: int = 5,
     return data
 
 
-__all__ = ["build_specialists", "status", "observatory", "portrait", "nearest_places", "specialist_offer",
+__all__ = ["build_specialists", "status", "observatory", "portrait", "portrait_blocks", "map_values",
+           "nearest_places", "specialist_offer",
            "HOW_TO_IMPORT"]

@@ -9,6 +9,7 @@ hôpitaux de proximité. France Santé planning takes its existing sites from
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 
@@ -35,23 +36,37 @@ def _hp_list() -> list[str]:
     return [str(x["finess"] if isinstance(x, dict) else x) for x in structure_rules()["hopitaux_proximite_finess"]]
 
 
-def sites_sql() -> tuple[str, list]:
-    """SELECT of every coordinated-care site (published columns) and its parameters."""
-    sql = (
-        "SELECT CASE WHEN list_contains(?, o.site_id) THEN 'hopital_proximite' ELSE o.category END AS type, "
-        "o.code_commune, c.nom AS commune, c.code_departement, c.code_region, o.site_id AS identifiant, "
+def _literal(values: list[str]) -> str:
+    """A DuckDB list literal of codes (digits and letters only: FINESS numbers, category keys)."""
+    for v in values:
+        if not re.fullmatch(r"[0-9A-Za-z_]+", v):
+            raise ParameterError(f"code « {v} » invalide dans rules/structures.yaml")
+    return "[" + ", ".join(f"'{v}'" for v in values) + "]::VARCHAR[]"
+
+
+def sites_sql() -> str:
+    """SELECT of every coordinated-care site, with its published columns (open data and services)."""
+    hp, cats = _literal(_hp_list()), _literal(list(kinds()))
+    return (
+        f"SELECT CASE WHEN list_contains({hp}, o.site_id) THEN 'hopital_proximite' ELSE o.category END AS type, "
+        "o.code_commune, c.nom AS commune, c.code_epci, c.code_departement, c.code_region, o.site_id AS identifiant, "
         "o.name AS nom, o.quantity AS nombre, coalesce(o.lat, c.lat) AS lat, coalesce(o.lon, c.lon) AS lon, "
         "s.title AS source, s.vintage AS millesime, s.is_demo AS donnees_fictives "
         "FROM offer o JOIN sources s USING (source_id) JOIN communes c USING (code_commune) "
-        "WHERE list_contains(?, o.category) OR list_contains(?, o.site_id)")
-    hp = _hp_list()
-    return sql, [hp, list(kinds()), hp]
+        f"WHERE list_contains({cats}, o.category) OR list_contains({hp}, o.site_id)")
+
+
+def territories_sql() -> str:
+    """Sites by kind and territory (départements and régions), long form, for the open data."""
+    return (f"SELECT 'departement' AS niveau, code_departement AS code, type, sum(nombre) AS nombre, "
+            f"bool_or(donnees_fictives) AS donnees_fictives FROM ({sites_sql()}) GROUP BY ALL "
+            f"UNION ALL SELECT 'region', code_region, type, sum(nombre), bool_or(donnees_fictives) "
+            f"FROM ({sites_sql()}) GROUP BY ALL")
 
 
 def coordinated_sites(store: Store, categories: list[str] | None = None) -> pd.DataFrame:
     """One row per stored site (or per commune × kind for sources that count by commune)."""
-    sql, params = sites_sql()
-    frame = store.df(sql, params)
+    frame = store.df(sites_sql())
     if categories is not None:
         frame = frame[frame["type"].isin(list(categories))]
     return frame
@@ -89,28 +104,51 @@ def provenance(store: Store) -> dict[str, object]:
             "hopitaux_proximite_listes": len(_hp_list())}
 
 
-def overview(store: Store, level: str = "departement") -> dict[str, object]:
+def overview(store: Store, level: str = "departement", measure: str = "pour_100000") -> dict[str, object]:
     """The observatory page of coordinated-care structures: France, every territory, provenance."""
     store.require_territory()
+    mapped = map_values(store, level, measure)
     table = territory_counts(store, level)
     rules = structure_rules()
     total = {k: float(table[k].sum()) for k in [*kinds(), "total"]}
     population = float(table["population"].sum())
     total["pour_100000"] = total["total"] / population * rules["per"] if population else None
-    sites = coordinated_sites(store)
     return {"title": "Structures d'exercice coordonné : MSP, centres de santé, hôpitaux de proximité",
             "level": level, "kinds": kinds(), "france": total, "rows": table.to_dict("records"),
-            "points": sites[["type", "nom", "commune", "lat", "lon"]].head(20_000).to_dict("records"),
             "provenance": provenance(store), "nomenclature": rules["nomenclature"],
+            "measure": measure, "measures": {k: v[0] for k, v in MEASURES.items()}, "legend": mapped["legend"],
+            "geo_url": f"/geo/{level}.geojson",
+            "map_data_url": f"/observatoire/structures/carte.json?niveau={level}&mesure={measure}",
             "downloads": {"sites": {f: f"/telecharger/structures.{f}" for f in ("csv", "parquet", "geojson")},
                           "territoires": {f: f"/telecharger/structures_territoires.{f}?niveau={level}"
                                           for f in ("csv", "parquet")}}}
 
 
+MEASURES = {"pour_100000": ("Structures d'exercice coordonné pour 100 000 habitants", "pour 100 000 hab."),
+            "total": ("Structures d'exercice coordonné", "structures"),
+            **{k: (v["label"], "structures") for k, v in structure_rules()["kinds"].items()}}
+
+
+def map_values(store: Store, level: str = "departement", measure: str = "pour_100000") -> dict[str, object]:
+    """Values for the map (code → value), breaks and legend, as the observatory's map reads them."""
+    from .observatory_views import breaks, legend
+
+    if measure not in MEASURES:
+        raise ParameterError(f"mesure « {measure} » inconnue ; mesures : {', '.join(MEASURES)}")
+    table = territory_counts(store, level)
+    label, unit = MEASURES[measure]
+    values = {c: (None if pd.isna(v) else round(float(v), 4)) for c, v in zip(table["code"], table[measure],
+                                                                                 strict=True)}
+    br = breaks([v for v in values.values() if v is not None])
+    return {"level": level, "measure": measure, "label": label, "unit": unit, "higher_is_better": True,
+            "values": values, "breaks": br, "legend": legend(br, unit, has_values=bool(values))}
+
+
 def portrait(store: Store, level: str, code: str) -> dict[str, object]:
     """The compact block of a portrait: structures of each kind in the territory (or commune)."""
     sites = coordinated_sites(store)
-    col = {"commune": "code_commune", "departement": "code_departement", "region": "code_region"}.get(level)
+    col = {"commune": "code_commune", "epci": "code_epci", "departement": "code_departement",
+           "region": "code_region"}.get(level)
     if col is not None:
         sites = sites[sites[col] == code]
     counts = sites.groupby("type")["nombre"].sum()
@@ -120,4 +158,4 @@ def portrait(store: Store, level: str, code: str) -> dict[str, object]:
 
 
 __all__ = ["structure_rules", "coordinated_sites", "existing_site_counts", "territory_counts", "overview",
-           "portrait", "sites_sql"]
+           "portrait", "sites_sql", "territories_sql"]
