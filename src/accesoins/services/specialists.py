@@ -113,6 +113,22 @@ def build_specialists(store: Store, *, model: RoadTimeModel | None = None, step=
     return {"specialites": report, "lignes": int(len(table)), "is_demo": src["is_demo"]}
 
 
+def is_current(store: Store) -> bool:
+    """True when the last build is newer than every import of the store."""
+    return bool(store.scalar(
+        "SELECT (SELECT max(built_at) FROM specialist_builds) >= (SELECT max(imported_at) FROM sources)"))
+
+
+def ensure_specialists(store: Store, *, force: bool = False, step=None) -> dict[str, object] | None:
+    """Build access to specialists when the RPPS is imported and the last build is older than the imports."""
+    if not bool(store.scalar("SELECT count(*) FROM offer WHERE category = ? AND coalesce(json_extract_string("
+                             "attributes, '$.specialite'), '') <> ''", [CATEGORY])):
+        return None
+    if not force and is_current(store):
+        return None
+    return build_specialists(store, step=step)
+
+
 def status(store: Store) -> dict[str, object]:
     """Whether specialists are imported and computed, with the provenance of the last build."""
     imported = bool(store.scalar(
@@ -125,6 +141,9 @@ def status(store: Store) -> dict[str, object]:
         out["message"] = HOW_TO_IMPORT
     elif not build:
         out["message"] = NOT_BUILT
+    elif not is_current(store):
+        out["stale"] = ("Des fichiers ont été importés après ce calcul : relancez « accesoins specialistes "
+                        "build » pour le mettre à jour.")
     if build:
         b = build[0]
         out.update({"built_at": b["built_at"], "parameters": json.loads(b["parameters"]),

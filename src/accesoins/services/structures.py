@@ -146,11 +146,11 @@ def map_values(store: Store, level: str = "departement", measure: str = "pour_10
 
 def portrait(store: Store, level: str, code: str) -> dict[str, object]:
     """The compact block of a portrait: structures of each kind in the territory (or commune)."""
-    sites = coordinated_sites(store)
     col = {"commune": "code_commune", "epci": "code_epci", "departement": "code_departement",
            "region": "code_region"}.get(level)
-    if col is not None:
-        sites = sites[sites[col] == code]
+    # one territory's sites only: portraits are served many times, the whole list is not needed
+    sites = (store.df(f"SELECT * FROM ({sites_sql()}) AS s WHERE {col} = ?", [code]) if col
+             else coordinated_sites(store))
     counts = sites.groupby("type")["nombre"].sum()
     return {"kinds": [{"type": k, "label": v["label"], "nombre": int(counts.get(k, 0))} for k, v in kinds().items()],
             "sites": sites[["type", "nom", "commune"]].head(30).to_dict("records"),
