@@ -64,9 +64,25 @@ def territories_sql() -> str:
             f"FROM ({sites_sql()}) GROUP BY ALL")
 
 
+_CACHE: dict[tuple, pd.DataFrame] = {}
+
+
+def _all_sites(store: Store) -> pd.DataFrame:
+    """Every site, read once per store file and state of its imports (portraits ask many times)."""
+    sql = sites_sql()
+    key = (str(store.path), str(store.scalar("SELECT max(imported_at) FROM sources")), sql)
+    if key not in _CACHE:
+        if len(_CACHE) > 8:
+            _CACHE.clear()
+        frame = store.df(sql)
+        # plain object columns: selecting a territory's rows in Arrow-backed strings is slow
+        _CACHE[key] = frame.astype({c: object for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])})
+    return _CACHE[key]
+
+
 def coordinated_sites(store: Store, categories: list[str] | None = None) -> pd.DataFrame:
     """One row per stored site (or per commune × kind for sources that count by commune)."""
-    frame = store.df(sites_sql())
+    frame = _all_sites(store)
     if categories is not None:
         frame = frame[frame["type"].isin(list(categories))]
     return frame
@@ -148,9 +164,9 @@ def portrait(store: Store, level: str, code: str) -> dict[str, object]:
     """The compact block of a portrait: structures of each kind in the territory (or commune)."""
     col = {"commune": "code_commune", "epci": "code_epci", "departement": "code_departement",
            "region": "code_region"}.get(level)
-    # one territory's sites only: portraits are served many times, the whole list is not needed
-    sites = (store.df(f"SELECT * FROM ({sites_sql()}) AS s WHERE {col} = ?", [code]) if col
-             else coordinated_sites(store))
+    sites = coordinated_sites(store)
+    if col is not None:
+        sites = sites[sites[col] == code]
     counts = sites.groupby("type")["nombre"].sum()
     return {"kinds": [{"type": k, "label": v["label"], "nombre": int(counts.get(k, 0))} for k, v in kinds().items()],
             "sites": sites[["type", "nom", "commune"]].head(30).to_dict("records"),
