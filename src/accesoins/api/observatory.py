@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from ..services.observatory import exports, views
+from ..services.observatory.specialists import portrait_blocks
 from .rendering import page, store_of
 
 router = APIRouter()
@@ -65,6 +66,7 @@ def territory(request: Request, level: str, code: str) -> dict:
     data = views.territory_indicators(store, level, code)
     data["title"] = f"{data['nom']} — {views.LEVELS[level][:-1] if level != 'france' else 'France'}"
     data["demo_notice"] = views.demo_notice(store)
+    data["blocks"] = portrait_blocks(store, level, code)
     return data
 
 

@@ -5,7 +5,7 @@ Pages are registered with :func:`private_page`, the shared
 and on what a person typed);
 each has its JSON twin. On the HTML page a bad entry is shown in an error
 summary linked to its field; on the JSON twin it is a 400 with the shared
-error shape. Logic lives in :mod:`accesoins.services.orientation`.
+error shape. Logic lives in :mod:`accesoins.services.orientation.orientation`.
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ def orientation_home(request: Request) -> dict:
             "links": [
                 {"href": "/orientation/pharmacies", "label": "Trouver une pharmacie ouverte ou de garde"},
                 {"href": "/orientation/a-qui-m-adresser", "label": "À qui m'adresser ?"},
+                {"href": "/orientation/specialiste", "label": "Trouver un spécialiste près de chez moi"},
                 {"href": "/orientation/simulateurs/css", "label": "Simulateur : Complémentaire santé solidaire"},
                 {"href": "/orientation/simulateurs/certificat",
                  "label": "Simulateur : faut-il un certificat médical ?"},

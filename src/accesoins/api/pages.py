@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 
 from ..services.data import territory as territory_services
 from ..services.observatory import communes as commune_services
+from ..services.observatory.specialists import portrait_blocks
 from .rendering import page as _page
 from .rendering import store_of
 
@@ -44,4 +45,7 @@ def communes(
 
 @page("/commune/{code}", "commune.html", summary="Portrait d'une commune", inline=True)
 def commune(request: Request, code: str) -> dict:
-    return commune_services.portrait(store_of(request), code)
+    store = store_of(request)
+    data = commune_services.portrait(store, code)
+    data["blocks"] = portrait_blocks(store, "commune", data["commune"]["code_commune"])
+    return data

@@ -114,4 +114,9 @@ def build_all(store: Store, node_modules: Path, *, force: bool = False, step: St
             step("Pharmacies réelles (FINESS), horaires et gardes de démonstration (fictifs)")
         report["orientation"] = write_demo(store)
     report["observatory"] = ensure_observatory(store, force=force, step=step)
+    from ..observatory.specialists import ensure_specialists  # access to specialists, when the RPPS is imported
+
+    specialists = ensure_specialists(store, force=force, step=step)
+    if specialists is not None:  # only when the RPPS is imported (the report stays the same otherwise)
+        report["specialists"] = specialists
     return report

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ...errors import ParameterError
 from ...store.db import Store
+from . import structures
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,25 @@ TABLES: dict[str, Table] = {
         "SELECT source_id AS source, indicator AS indicateur, label AS libelle, level AS niveau, code, "
         "period AS periode, value AS valeur FROM ameli_series",
         {"indicateur": "indicator", "niveau": "level", "code": "code"}, order="indicateur, niveau, code, periode"),
+    "acces_specialistes": Table(
+        "Accès aux spécialistes par spécialité (RPPS) : temps vers le plus proche, population au-delà de "
+        "30, 45 et 60 minutes, densité pour 100 000 habitants",
+        "SELECT specialty AS specialite, level AS niveau, code, population, professionals AS professionnels, "
+        "density AS densite_pour_100000, minutes, beyond_30 AS population_au_dela_30_min, "
+        "beyond_45 AS population_au_dela_45_min, beyond_60 AS population_au_dela_60_min, "
+        "site_commune AS commune_du_plus_proche FROM specialist_access",
+        {"specialite": "specialty", "niveau": "level", "code": "code"}, geometry="contour:niveau",
+        order="specialite, niveau, code"),
+    "structures": Table(
+        "Structures d'exercice coordonné (FINESS) : maisons de santé pluriprofessionnelles, centres de santé, "
+        "hôpitaux de proximité",
+        f"SELECT * FROM ({structures.sites_sql()}) AS s",
+        {"type": "type", "code": "code_commune", "departement": "code_departement", "region": "code_region"},
+        geometry="point", order="type, code_commune"),
+    "structures_territoires": Table(
+        "Structures d'exercice coordonné par département et région",
+        f"SELECT * FROM ({structures.territories_sql()}) AS s", {"niveau": "niveau", "code": "code", "type": "type"},
+        geometry="contour:niveau", order="niveau, code, type"),
     "sources": Table(
         "Sources, millésimes, licences et attributions",
         "SELECT source_id, kind AS nature, title AS titre, vintage AS millesime, licence, attribution, url, "

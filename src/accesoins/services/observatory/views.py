@@ -11,6 +11,7 @@ import json
 import numpy as np
 
 from ...errors import CommuneNotFound, ParameterError
+from ...indicators.catalog import observatory_rules
 from ...indicators.classify import zoning_classes
 from ...store.db import Store
 from ..data.territory import demo_notice
@@ -126,6 +127,7 @@ def dashboard(store: Store, indicator: str = DEFAULT_INDICATOR, level: str = "de
     query = f"indicateur={indicator}&niveau={level}" + (f"&departement={departement}" if departement else "")
     return {
         "title": "Observatoire de l'accès aux soins",
+        "families": observatory_rules().get("families", {}),  # pages of their own (specialists, structures)
         "indicator": meta, "level": level, "level_label": LEVELS[level], "departement": departement,
         "indicators": [{"indicator": m["indicator"], "label": m["label"], "family": m["family"]}
                        for m in indicators(store)],

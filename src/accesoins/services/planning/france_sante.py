@@ -13,6 +13,7 @@ from ...planning import coverage_problem, lazy_greedy, solve_mclp
 from ...planning.rules import cite
 from ...planning.rules import value as rule_value
 from ...store.db import Store
+from ..observatory.structures import existing_site_counts
 from .common import (
     _base,
     _cost30,
@@ -60,7 +61,7 @@ def france_sante_plan(store: Store, *, departement: str | None = None, k: int = 
     scope = _scope(store, departement)
     cost = _cost30(store)
     existing_cats = list(rule_value("france_sante.existing_categories"))
-    exist = _counts(store, existing_cats) if existing else pd.Series(dtype=float)
+    exist = existing_site_counts(store, existing_cats) if existing else pd.Series(dtype=float)
     exist_codes = exist.index[exist > 0]
     if candidates == "toutes":
         cand = scope.index
