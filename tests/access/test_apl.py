@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+
 import pandas as pd
 import pytest
 
 from accesoins.access import apl, load_apl_rules
+from accesoins.access.apl import APPROXIMATION
 from accesoins.access.rules import RULE_KEYS, iter_rules
 from accesoins.errors import ParameterError
 
@@ -128,8 +131,14 @@ def test_other_profession_fte_per_100000():
     # R_A = 1 / (1000 + 2/3·1000) = 0.0006; R_B = 0.5 / 1666.67 = 0.0003
     # APL_A = (0.0006 + 2/3·0.0003)·1e5 = 80; APL_B = (2/3·0.0006 + 0.0003)·1e5 = 70
     assert res.values.to_dict() == pytest.approx({"A": 80.0, "B": 70.0}, rel=1e-12)
-    assert res.params["unit"] == "ETP/100 000 habitants"
+    assert res.params["unit"] == "ETP/100 000 habitants" + APPROXIMATION  # steps not confirmed
     assert "travel_steps" in res.params["to_confirm"]
+    rules = copy.deepcopy(load_apl_rules())  # the loaded rules may be shared: never edit them
+    nurses_rules = rules["professions"]["infirmier"]
+    for name in ("travel_steps", "activity"):
+        nurses_rules[name] = {**nurses_rules[name], "status": "confirmed"}
+    confirmed = apl(pop, nurses, cost, profession="infirmier", rules=rules)
+    assert confirmed.params["unit"] == "ETP/100 000 habitants"  # said only while unconfirmed
 
 
 def test_rejections():
@@ -147,12 +156,13 @@ def test_unit_says_what_was_counted_midwives_included():
     heads = pd.DataFrame({"site": ["A", "B", "B"]})
     res = apl(pop, heads, cost, profession="sage_femme")
     # A headcount over all inhabitants: neither FTE nor "per 100,000 women".
-    assert res.params["unit"] == "effectif/100 000 habitants (population féminine non fournie)"
+    assert res.params["unit"] == "effectif/100 000 habitants (population féminine non fournie)" + APPROXIMATION
     assert res.params["supply"]["kind"].startswith("effectif")
     fte = apl(pop, heads.assign(fte=[1.0, 0.5, 0.5]), cost, profession="sage_femme")
-    assert fte.params["unit"] == "ETP/100 000 habitants (population féminine non fournie)"
+    assert fte.params["unit"] == "ETP/100 000 habitants (population féminine non fournie)" + APPROXIMATION
     series = apl(pop, pd.Series({"A": 2.0}), cost, profession="sage_femme")
-    assert series.params["unit"] == "ETP ou effectif/100 000 habitants (population féminine non fournie)"
+    expected = "ETP ou effectif/100 000 habitants (population féminine non fournie)" + APPROXIMATION
+    assert series.params["unit"] == expected
 
 
 def test_apl_steps_exclude_their_upper_bound():

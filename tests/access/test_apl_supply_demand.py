@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from accesoins.access import apl
+from accesoins.access.apl import APPROXIMATION
 
 BANDS = ["0-4", "5-9", "10-14", "15-19", "20-24", "25-29", "30-34", "35-39", "40-44", "45-49",
          "50-54", "55-59", "60-64", "65-69", "70-74", "75-79", "80-84", "85-89", "90+"]
@@ -48,4 +49,4 @@ def test_unit_says_raw_or_standardised_demand_and_women_for_midwives():
     midwives = apl(pop, pd.Series({"A": 1.0}), cost, profession="sage_femme")
     assert "femmes" not in midwives.params["unit"].split("(")[0] and "non fournie" in midwives.params["unit"]
     women = apl(pop, pd.Series({"A": 1.0}), cost, profession="sage_femme", female_population=True)
-    assert women.params["unit"] == "ETP ou effectif/100 000 femmes"
+    assert women.params["unit"] == "ETP ou effectif/100 000 femmes" + APPROXIMATION

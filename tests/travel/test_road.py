@@ -99,7 +99,7 @@ def test_origins_to_destinations_include_same_id():
 
 def test_cache_key_is_stable_and_depends_on_parameters():
     a, b = RoadTimeModel(), RoadTimeModel()
-    assert a.cache_key() == b.cache_key() and a.cache_key().startswith("road-v2-")
+    assert a.cache_key() == b.cache_key() and a.cache_key().startswith("road-v3-")
     assert RoadTimeModel(detour_factor=1.4).cache_key() != a.cache_key()
     with pytest.raises(dataclasses.FrozenInstanceError):
         a.detour_factor = 2.0  # type: ignore[misc]
@@ -129,3 +129,23 @@ def test_invalid_points_and_cap():
         m.travel_times(pd.DataFrame({"lat": [np.nan], "lon": [1.0]}), max_minutes=10)
     with pytest.raises(ParameterError, match="max_minutes"):
         m.travel_times(random_points(3), max_minutes=-5)
+
+
+def test_small_communes_add_their_access_time_to_the_main_roads():
+    pts = pd.DataFrame({"lat": [45.0, 45.05, 45.10], "lon": [3.0, 3.0, 3.0], "density": 50.0,
+                        "population": [10.0, 100.0, 5000.0]}, index=["hamlet", "village", "town"])
+    model = RoadTimeModel()
+    assert model.access_minutes(np.array([10.0, 100.0, 1000.0, 5000.0, np.nan])).tolist() == pytest.approx(
+        [4.0, 2.0, 0.0, 0.0, 0.0])
+    bare = model.travel_times(pts.drop(columns="population"), max_minutes=60).set_index(["origin", "dest"])["minutes"]
+    got = model.travel_times(pts, max_minutes=60).set_index(["origin", "dest"])["minutes"]
+    assert got[("hamlet", "village")] == pytest.approx(bare[("hamlet", "village")] + 6.0)
+    assert got[("village", "town")] == pytest.approx(bare[("village", "town")] + 2.0)
+    assert got[("town", "hamlet")] == got[("hamlet", "town")] == pytest.approx(bare[("hamlet", "town")] + 4.0)
+    assert got[("hamlet", "hamlet")] == 0.0  # the APL's own-commune pair stays at 0
+    off = RoadTimeModel(small_commune_minutes_per_decade=0.0).travel_times(pts, max_minutes=60)
+    assert off.set_index(["origin", "dest"])["minutes"].equals(bare.reindex(off.set_index(["origin", "dest"]).index))
+    capped = model.travel_times(pts, max_minutes=float(bare[("hamlet", "village")]) + 1.0)
+    assert not ((capped["origin"] == "hamlet") & (capped["dest"] == "village")).any()  # beyond the cap now
+    with pytest.raises(ParameterError):
+        RoadTimeModel(small_commune_population=0.0)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from accesoins.access._strings import fixed_width_bytes, radix_positions
 from accesoins.errors import ParameterError
 
 
@@ -55,7 +56,9 @@ def positions(col: pd.Series, index: pd.Index, *, missing: int = -1) -> np.ndarr
     - categorical: the (few) categories are looked up, then codes are gathered;
     - integers: a lookup table over the id range when it is dense enough (INSEE
       codes, grid cell numbers), else the index's hash table;
-    - strings stored by Arrow (the pandas ≥ 3 default): Arrow's ``index_in``;
+    - strings of one width stored by Arrow (the pandas ≥ 3 default; commune codes): a
+      mixed-radix code of their bytes and a dense table (:mod:`._strings`);
+    - other strings stored by Arrow: Arrow's ``index_in``;
     - anything else (Python objects): the index's hash table.
     """
     itype = np.int32 if len(index) < 2**31 - 1 else np.int64
@@ -71,6 +74,11 @@ def positions(col: pd.Series, index: pd.Index, *, missing: int = -1) -> np.ndarr
     values = col.array
     if pd.api.types.is_integer_dtype(col.dtype) and not col.hasnans:
         found = _integer_positions(col.to_numpy(), index, itype, missing)
+        if found is not None:
+            return found
+    raw = fixed_width_bytes(col) if _stringy(index) else None
+    if raw is not None:
+        found = radix_positions(raw, index, itype, missing)
         if found is not None:
             return found
     arrow = getattr(values, "_pa_array", None)
@@ -154,6 +162,13 @@ def _code_space(
             itype = np.int32 if len(cats) < 2**31 - 1 else np.int64
             mapping = np.arange(len(cats)) if cats.equals(index) else index.get_indexer(cats)
             return codes.astype(itype, copy=False), mapping, bool((mapping >= 0).any())
+    raw = fixed_width_bytes(col) if rows is not None else None
+    if raw is not None:  # fixed-width strings: read the rows' bytes, never build Arrow strings
+        itype = np.int32 if len(index) < 2**31 - 1 else np.int64
+        found = radix_positions(raw, index, itype, len(index), rows=rows)
+        if found is not None:
+            known = bool(len(found)) and bool((found != len(index)).any())
+            return found, np.append(np.arange(len(index)), -1), known
     if rows is not None:
         col = _take_rows(col, rows)
     found = positions(col, index, missing=len(index))

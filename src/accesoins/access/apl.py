@@ -22,6 +22,8 @@ from accesoins.access.rules import load_apl_rules, profession_rules
 from accesoins.errors import ParameterError
 
 GP = "medecin_generaliste"
+#: Said with the unit of another profession's APL while its DREES parameters are not confirmed.
+APPROXIMATION = " — approximation (paramètres DREES de la profession non confirmés)"
 
 
 @dataclass(frozen=True)
@@ -108,13 +110,18 @@ def apl(
     values = catchment(
         demand, site_supply, cost, decay, origin=origin, dest=dest, cost_col=cost_col, name="apl"
     ) * float(unit_rule.get("scale", 1))
+    unit = _result_unit(unit_rule, profession, supply_desc, demand_desc, female_population)
+    unconfirmed = [n for n in ("travel_steps", "activity")
+                   if isinstance(prof.get(n), dict) and prof[n].get("status") != "confirmed"]
+    if profession != GP and unconfirmed:
+        unit += APPROXIMATION  # the UI shows the unit: the approximation is never hidden
     params: dict[str, Any] = {
         "indicator": "apl",
         "profession": profession,
         "method": "E2SFCA, méthode DREES 2015",
         "steps": [list(s) for s in decay.steps],
         "step_bounds": decay.bounds,
-        "unit": _result_unit(unit_rule, profession, supply_desc, demand_desc, female_population),
+        "unit": unit,
         "demand": demand_desc,
         "supply": supply_desc,
         "max_age": max_age,

@@ -24,7 +24,7 @@ from accesoins.travel.geo import chord_to_km, km_to_chord, unit_xyz
 from accesoins.travel.links import load_links
 
 # Bump when the formula changes, so cached tables are not reused by mistake.
-_MODEL_VERSION = 2
+_MODEL_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,15 @@ class RoadTimeModel:
         the pair of a commune with itself when the points carry ``area_km2``. 0 by
         default: the APL counts a commune's own practitioners at 0 minutes, as the
         DREES does; nearest-care times use a positive value.
+    small_commune_population, small_commune_minutes_per_decade : float
+        Access time of a small commune's centre to the main roads: each end of a trip
+        between distinct ids adds ``minutes_per_decade × log10(small_commune_population /
+        population)`` minutes when the points carry ``population`` and it is below
+        ``small_commune_population`` (2 minutes at 100 inhabitants, 4 at 10 with the
+        defaults). Calibrated like the speeds against the official APL, fitted on the
+        even-numbered départements and checked on the odd ones (Spearman 0.590 → 0.632 on
+        the odd ones, ``bench/fidelity_hypotheses.py``): the hamlet-sized communes the DREES
+        finds far from any GP are those our straight-line model brought too close.
 
     Geography: when the points carry a ``zone`` (see :mod:`accesoins.travel.landmass`),
     pairs of different zones are joined only through the links of
@@ -91,6 +100,8 @@ class RoadTimeModel:
     rural_density: float = 150.0
     terminal_minutes: float = 0.0
     intra_minutes_per_sqrt_km2: float = 0.0
+    small_commune_population: float = 1000.0
+    small_commune_minutes_per_decade: float = 2.0
 
     name = "road"
 
@@ -114,6 +125,8 @@ class RoadTimeModel:
             raise ParameterError("Il faut 0 < local_km < regional_km.")
         if not self.rural_density < self.urban_density:
             raise ParameterError("Il faut rural_density < urban_density.")
+        if self.small_commune_population <= 0:
+            raise ParameterError("RoadTimeModel.small_commune_population doit être > 0 habitant.")
 
     def cache_key(self) -> str:
         """Stable key ``road-v<version>-<hash>`` of the provider and its parameters."""
@@ -154,6 +167,13 @@ class RoadTimeModel:
         t += far * (60.0 / self.long_speed_kmh)
         return t * (0.5 * (np.asarray(relief_o) + np.asarray(relief_d))) + self.terminal_minutes
 
+    def access_minutes(self, population: np.ndarray) -> np.ndarray:
+        """Time from a commune's centre to the main roads (minutes), by its population (NaN → 0)."""
+        pop = np.asarray(population, dtype=np.float64)
+        known = np.isfinite(pop)
+        decades = np.log10(self.small_commune_population / np.maximum(np.where(known, pop, 1.0), 1.0))
+        return np.where(known, self.small_commune_minutes_per_decade * np.clip(decades, 0.0, None), 0.0)
+
     def self_minutes(self, area_km2: np.ndarray) -> np.ndarray:
         """Time within a commune (minutes): ``intra_minutes_per_sqrt_km2 × √area`` (0 by default)."""
         area = np.nan_to_num(np.asarray(area_km2, dtype=np.float64), nan=0.0)
@@ -175,8 +195,9 @@ class RoadTimeModel:
             optionally ``density`` (inhabitants per km²), ``zone`` (road zone: points
             of different zones are joined only through the links of
             ``rules/travel/crossings.yaml``, ids being commune codes), ``relief``
-            (time multiplier ≥ 1 of the point's surroundings) and ``area_km2``
-            (for the time within a commune).
+            (time multiplier ≥ 1 of the point's surroundings), ``area_km2``
+            (for the time within a commune) and ``population`` (for the access time
+            of small communes, :meth:`access_minutes`).
         destinations : pandas.DataFrame, optional
             Same layout; ``None`` means the origins themselves (commune to commune).
         max_minutes : float
@@ -234,6 +255,10 @@ class RoadTimeModel:
                 extra = _shortest(*extra, len(dests))
                 oi, dj, t = (np.concatenate([a, b]) for a, b in zip((oi, dj, t), extra, strict=True))
 
+        if self.small_commune_minutes_per_decade > 0:  # small communes' access to the main roads
+            t = t + self.access_minutes(_population(origins))[oi] + self.access_minutes(_population(dests))[dj]
+            keep = t <= cap
+            oi, dj, t = oi[keep], dj[keep], t[keep]
         shared = np.flatnonzero(twin >= 0)
         area = _area(dests)[shared]
         oi = np.concatenate([oi, twin[shared]])
@@ -348,6 +373,13 @@ def _relief(points: pd.DataFrame) -> np.ndarray:
     if (relief < 1).any():
         raise ParameterError("« relief » est un multiplicateur de temps ≥ 1.")
     return relief
+
+
+def _population(points: pd.DataFrame) -> np.ndarray:
+    """Inhabitants of each point (NaN where unknown: no access time)."""
+    if "population" not in points.columns:
+        return np.full(len(points), np.nan)
+    return pd.to_numeric(points["population"], errors="coerce").to_numpy(dtype=np.float64)
 
 
 def _area(points: pd.DataFrame) -> np.ndarray:

@@ -64,10 +64,18 @@ def od_cost(store: Store, path: str, *, max_minutes: float = APL_MAX_MINUTES) ->
 
 
 def compute_apl(store: Store, profession: str = "medecin_generaliste", *, max_age: int | None = None,
-                vintage: int = 2023, model: RoadTimeModel | None = None, od_file: str | None = None) -> Computed:
-    """The DREES APL of every commune for ``profession`` (road model, or a user's OD matrix)."""
+                vintage: int = 2023, model: RoadTimeModel | None = None, od_file: str | None = None,
+                population: tuple[pd.Series, str] | None = None) -> Computed:
+    """The DREES APL of every commune for ``profession`` (road model, or a user's OD matrix).
+
+    ``population``: another demand than the store's (Series by commune code, and its label for
+    the provenance), e.g. the census vintage an official reference was computed with.
+    """
     model = model or RoadTimeModel()
-    population, pop_desc = inputs.population(store, by_age=profession == "medecin_generaliste")
+    if population is not None:
+        population, pop_desc = population[0], {"population": population[1]}
+    else:
+        population, pop_desc = inputs.population(store, by_age=profession == "medecin_generaliste")
     supply, supply_desc = inputs.supply(store, profession)
     if "activity" not in supply and "fte" not in supply and (supply["quantity"] != 1).any():
         # aggregated headcounts: one row per practitioner is what the APL counts
