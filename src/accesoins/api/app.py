@@ -21,6 +21,7 @@ from ..web.charts import bar_chart, line_chart, number, scatter_chart
 from ..web.tables import indicator_table
 from . import fidelity, observatory, orientation, participation, planning
 from .errors import install_error_handlers
+from .fastpath import PharmacyFastPath
 from .pages import router
 
 DESCRIPTION = (
@@ -91,6 +92,7 @@ def create_app(settings: Settings, *, store=None, warm_up: bool = False) -> Fast
         return HTMLResponse(DOCS_PAGE)
 
     app.add_middleware(CachingMiddleware)
+    app.add_middleware(PharmacyFastPath)  # answers that are never cached: before the ETag work
     app.add_middleware(SecurityMiddleware)  # outermost: its headers and its 500 cover every answer
     return app
 
