@@ -63,3 +63,40 @@ def test_gzip_on_the_same_terms(client):
     r = client.get("/orientation/pharmacies.json?commune=Aurillac&limit=20&at=2026-12-25T03%3A00",
                    headers={"accept-encoding": "gzip"})
     assert r.status_code == 200 and r.headers["content-encoding"] == "gzip" and r.json()["result"]["pharmacies"]
+
+
+def test_answers_are_kept_by_query_and_minute(client, monkeypatch):
+    calls = []
+    real = fastpath.orientation.pharmacies
+
+    def counted(*a, **kw):
+        calls.append(kw)
+        return real(*a, **kw)
+
+    monkeypatch.setattr(fastpath.orientation, "pharmacies", counted)
+    url = "/orientation/pharmacies.json?commune=Brest&at=2026-08-15T04%3A10"
+    first, again = client.get(url), client.get(url)
+    assert first.content == again.content and len(calls) == 1
+    assert client.app.state.orientation_data.pharmacies.minute_exact  # the demonstration rota is
+    # « now »: kept for the current minute only
+    minute = [1000]
+    monkeypatch.setattr(fastpath.AnswerCache, "_minute", staticmethod(lambda: minute[0]))
+    client.get("/orientation/pharmacies.json?commune=Brest")
+    client.get("/orientation/pharmacies.json?commune=Brest")
+    assert len(calls) == 2
+    minute[0] += 1
+    client.get("/orientation/pharmacies.json?commune=Brest")
+    assert len(calls) == 3
+
+
+def test_cache_is_bounded_and_never_keeps_a_minute_change(monkeypatch):
+    cache = fastpath.AnswerCache(size=2)
+    for i in range(5):
+        cache.put(str(i).encode(), True, b"x", 0)
+    assert list(cache.at) == [b"3", b"4"]
+    monkeypatch.setattr(fastpath.AnswerCache, "_minute", staticmethod(lambda: 7))
+    assert cache.get(b"q", False) is None
+    cache.put(b"q", False, b"answer", 6)  # computed in minute 6, finished in minute 7
+    assert cache.get(b"q", False) is None
+    cache.put(b"q", False, b"answer", 7)
+    assert cache.get(b"q", False) == b"answer"

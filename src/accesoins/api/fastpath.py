@@ -11,12 +11,14 @@ endpoint's own ``Annotated[…, Query(…)]`` declarations. Anything unusual —
 repeated parameter, a value that is not plainly a number, a bound exceeded, an error the
 endpoint reports, any exception — goes to the full application, which answers it exactly as
 before (400/422 in the shared French error shape). The body is gzipped on the same terms as
-the application's (``GZipMiddleware``, same minimum size).
+the application's (``GZipMiddleware``, same minimum size). Answers are kept by query (and by
+minute for « now »: see :class:`AnswerCache`), as many people ask about the same town.
 """
 
 from __future__ import annotations
 
 import re
+import time
 import typing
 from urllib.parse import parse_qsl
 
@@ -29,6 +31,7 @@ from . import orientation
 
 PATH = "/orientation/pharmacies.json"
 GZIP_MINIMUM = 2048  # as the application's GZipMiddleware
+CACHE_SIZE = 4096  # answers kept per process and kind (≈ 4 KB each)
 _NUMBER = re.compile(r"-?\d{1,3}(\.\d{1,12})?")
 _INTEGER = re.compile(r"\d{1,3}")
 _HEADERS = [(b"content-type", b"application/json"),
@@ -79,11 +82,46 @@ def parse(query: str) -> dict | None:
 
 
 async def _answer(scope, receive, send) -> None:
-    body = orjson.dumps(scope["accesoins.fast_data"], default=str,
-                        option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY)  # as JSONTwinResponse
+    body = scope["accesoins.fast_body"]
     await send({"type": "http.response.start", "status": 200,
                 "headers": [(b"content-length", str(len(body)).encode()), *_HEADERS]})
     await send({"type": "http.response.body", "body": body})
+
+
+class AnswerCache:
+    """Answers of this process, by query: those of a given time kept, those of « now » for the minute.
+
+    Used only when every duty slot starts and ends on a whole minute
+    (:attr:`~accesoins.orientation.index.PharmacyIndex.minute_exact`): an answer then depends
+    on the query and the minute only, and the indexes never change while the server runs (the
+    main store is read-only). Bounded; the oldest entries go first.
+    """
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self.size = size
+        self.at: dict[bytes, bytes] = {}
+        self.now: dict[bytes, bytes] = {}
+        self.minute = -1
+
+    @staticmethod
+    def _minute() -> int:
+        return int(time.time()) // 60
+
+    def get(self, key: bytes, fixed: bool) -> bytes | None:
+        if fixed:
+            return self.at.get(key)
+        minute = self._minute()
+        if minute != self.minute:
+            self.now, self.minute = {}, minute
+        return self.now.get(key)
+
+    def put(self, key: bytes, fixed: bool, body: bytes, minute: int) -> None:
+        if not fixed and minute != self._minute():
+            return  # computed across a minute change: which minute it answers is unsure
+        kept = self.at if fixed else self.now
+        if len(kept) >= self.size:
+            kept.pop(next(iter(kept)))
+        kept[key] = body
 
 
 class PharmacyFastPath:
@@ -92,6 +130,7 @@ class PharmacyFastPath:
     def __init__(self, app) -> None:
         self.app = app
         self.direct = GZipMiddleware(_answer, minimum_size=GZIP_MINIMUM)
+        self.cache = AnswerCache()
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] != PATH:
@@ -99,10 +138,20 @@ class PharmacyFastPath:
         kw = parse(scope.get("query_string", b"").decode("latin-1"))
         if kw is None:
             return await self.app(scope, receive, send)
-        try:
-            data = orientation.pharmacies(Request(scope, receive), **kw)
-        except Exception:  # noqa: BLE001 - a French 400 or any error: the application answers it as always
-            return await self.app(scope, receive, send)
-        if data.get("errors") or data.get("result") is None:
-            return await self.app(scope, receive, send)
-        await self.direct({**scope, "accesoins.fast_data": data}, receive, send)
+        key = scope["query_string"]
+        fixed = bool(kw.get("at") or kw.get("date") or kw.get("heure"))
+        body = self.cache.get(key, fixed)
+        if body is None:
+            minute = AnswerCache._minute()
+            try:
+                data = orientation.pharmacies(Request(scope, receive), **kw)
+            except Exception:  # noqa: BLE001 - a French 400 or any error: the application answers it as always
+                return await self.app(scope, receive, send)
+            if data.get("errors") or data.get("result") is None:
+                return await self.app(scope, receive, send)
+            body = orjson.dumps(data, default=str,
+                                option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY)  # as JSONTwinResponse
+            index = getattr(getattr(scope.get("app"), "state", None), "orientation_data", None)
+            if index is not None and index.pharmacies.minute_exact:
+                self.cache.put(key, fixed, body, minute)
+        await self.direct({**scope, "accesoins.fast_body": body}, receive, send)

@@ -189,6 +189,9 @@ class PharmacyIndex:
         self.s_kind = s["kind"].to_numpy(object)
         self.max_slot = int((self.s_end - self.s_start).max()) if len(s) else 0
         self._weeks: dict[int, list[dict[str, str]]] = {}
+        # duty slots starting and ending on whole minutes (hours are in minutes): then an answer
+        # is the same for every second of a minute, and may be kept for that minute
+        self.minute_exact = bool(((self.s_start % 60) == 0).all() and ((self.s_end % 60) == 0).all())
 
     # -- time ------------------------------------------------------------------
     @staticmethod
