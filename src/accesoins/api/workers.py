@@ -14,7 +14,9 @@ the daily salt, one-response-per-token checks under the writer lock). So with
   relay every ``/participation…`` request to the writer unchanged (method, path, query,
   headers, cookies, body), adding the client's address and scheme as ``X-Forwarded-For`` /
   ``X-Forwarded-Proto`` (which the writer trusts: only this user's processes can reach its
-  socket), then stream the writer's answer back.
+  socket), then stream the writer's answer back. The heavy médecins-solidaires rotas are
+  relayed too, so their cache, their low-priority process and their per-client allowance
+  (:mod:`accesoins.api.heavy`) stay one for the whole server rather than one per worker.
 
 Why not a database that several processes can write (SQLite in WAL mode)? The participation
 service's SQL, its journal and its migrations are DuckDB's, and its in-memory limits would
@@ -38,7 +40,9 @@ import time
 import httpx
 
 SOCKET_ENV = "ACCESOINS_PARTICIPATION_SOCKET"
-PREFIX = "/participation"
+# participation (one writer) and the heavy computations (one cache, one low-priority pool and one
+# per-client allowance for the whole server, see api/heavy.py) live in the writer process only
+RELAYED = ("/participation", "/planification/medecins-solidaires")
 HEALTHCHECK_SECONDS = 60
 MAX_BODY = 2 * 1024 * 1024  # a participation request larger than this is refused (413)
 _HOP = {b"connection", b"keep-alive", b"proxy-connection", b"transfer-encoding", b"te", b"trailer", b"upgrade",
@@ -58,7 +62,7 @@ def _error(status: int, message: str) -> tuple[list, bytes]:
 
 
 class ParticipationRelay:
-    """Pure ASGI, in each worker: ``/participation…`` requests go to the writer's socket."""
+    """Pure ASGI, in each worker: ``/participation…`` (and heavy) requests go to the writer's socket."""
 
     def __init__(self, app, socket_path: str) -> None:
         self.app = app
@@ -77,7 +81,7 @@ class ParticipationRelay:
             self.http = None
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or not scope["path"].startswith(PREFIX):
+        if scope["type"] != "http" or not scope["path"].startswith(RELAYED):
             return await self.app(scope, receive, send)
         chunks, size = [], 0
         while True:
