@@ -5,8 +5,9 @@ FICTITIOUS orientation set), starts ``accesoins serve --workers N`` on 127.0.0.1
 (as ``make run`` does: N uvicorn workers and the participation writer), waits until
 every worker has its indexes in memory, then runs ``bench/_load.wrk_load`` (wrk) with 100
 closed-loop clients for a bounded time on varied communes, postcodes, coordinates and
-times, with no think time and with 0.2 s of think time; once with N workers and once
-with 1, for comparison. Writes ``bench/results/orientation.json``.
+times, with no think time and with 0.2 s of think time, then the same with queries at
+40,000 distinct points (no kept answer can serve them); once with N workers and once with 1,
+for comparison. Writes ``bench/results/orientation.json``.
 
 In a closed loop with no think time, mean latency is clients ÷ throughput (Little's law):
 100 clients under 20 ms need more than 5,000 answers per second, whatever the server.
@@ -27,6 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 
@@ -64,6 +66,20 @@ def paths(seed: int = 7) -> list[str]:
             q["at"] = at
         out.append("/orientation/pharmacies.json?" + str(httpx.QueryParams(q)))
     return out
+
+
+def distinct_points(n: int = 40_000, seed: int = 11) -> list[str]:
+    """``n`` queries at distinct coordinates (4 decimals, within 5 km of the points): no answer repeats."""
+    rng = random.Random(seed)
+    out = set()
+    while len(out) < n:
+        lat, lon = rng.choice(POINTS)
+        q = {"lat": f"{lat + rng.uniform(-0.05, 0.05):.4f}", "lon": f"{lon + rng.uniform(-0.05, 0.05):.4f}"}
+        at = rng.choice(TIMES)
+        if at:
+            q["at"] = at
+        out.add("/orientation/pharmacies.json?" + urlencode(q))
+    return sorted(out, key=lambda _: rng.random())
 
 
 def start_server(db: str, part: str, port: int, workers: int) -> subprocess.Popen:
@@ -107,6 +123,9 @@ def measure(db: str, tmp: str, workers: int, clients: int, seconds: float) -> di
         load = wrk_load(base, ps, connections=clients, seconds=seconds)
         # 100 people at once, each reading the answer for 0.2 s before asking again (≈ 500 req/s)
         paced = wrk_load(base, ps, connections=clients, seconds=seconds, think_ms=200)
+        # every query at a new point: nothing answered from the kept answers, each one computed
+        uncached = wrk_load(base, distinct_points(), connections=clients, seconds=seconds)
+        uncached_paced = wrk_load(base, distinct_points(seed=12), connections=clients, seconds=seconds, think_ms=200)
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -114,7 +133,8 @@ def measure(db: str, tmp: str, workers: int, clients: int, seconds: float) -> di
         except subprocess.TimeoutExpired:
             proc.kill()
     return {"workers": workers, "first_request_seconds": round(warm_s, 2), "single_client": single,
-            "load": load, "paced_load": paced}
+            "load": load, "paced_load": paced, "distinct_points_load": uncached,
+            "distinct_points_paced_load": uncached_paced}
 
 
 def main() -> None:
@@ -160,6 +180,8 @@ def main() -> None:
         "single_client": main["single_client"],
         "load": result,
         "paced_load": paced,
+        "distinct_points_load": main["distinct_points_load"],
+        "distinct_points_paced_load": main["distinct_points_paced_load"],
         "by_workers": runs,
         # closed loop, zero think time: latency = clients / throughput (Little's law), whatever the server
         "little_law_mean_ms_at_zero_think": round(little_ms, 1),
