@@ -276,6 +276,13 @@ def app_from_env() -> FastAPI:
     return create_app(settings_from_env(), warm_up=True, participation_socket=os.environ.get(SOCKET_ENV) or None)
 
 
+def writer_app_from_env() -> FastAPI:
+    """The participation writer's app (see :mod:`.workers`): no warm-up, it serves no portrait."""
+    from ..config import settings_from_env
+
+    return create_app(settings_from_env())
+
+
 class _Shared:
     """Puts an already built pure-ASGI middleware ``instance`` in the stack (its ``app`` set here)."""
 

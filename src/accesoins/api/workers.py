@@ -129,13 +129,10 @@ def run_writer(socket_path: str, log_level: str = "warning") -> None:
     """The writer process: the whole application on a Unix socket, the participation database its own."""
     import uvicorn
 
-    from ..config import settings_from_env
-    from .app import create_app
-
     os.environ.pop(SOCKET_ENV, None)
-    app = create_app(settings_from_env())
-    uvicorn.run(app, uds=socket_path, log_level=log_level, access_log=False, proxy_headers=True,
-                forwarded_allow_ips="*")
+    # by name, as uvicorn loads its workers' (this module is imported by the app's module)
+    uvicorn.run("accesoins.api.app:writer_app_from_env", factory=True, uds=socket_path, log_level=log_level,
+                access_log=False, proxy_headers=True, forwarded_allow_ips="*")
 
 
 class Writer:
