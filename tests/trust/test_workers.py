@@ -67,7 +67,8 @@ def server(tmp_path_factory):
     env = {**os.environ, "ACCESOINS_DB": str(tmp / "main.duckdb"), "ACCESOINS_PARTICIPATION_DB": str(part),
            "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}
     proc = subprocess.Popen([sys.executable, "-m", "accesoins.cli", "serve", "--workers", str(WORKERS),
-                             "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                             "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 240
     while True:
@@ -83,7 +84,49 @@ def server(tmp_path_factory):
         time.sleep(0.3)
     yield url, proc, part
     if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_workers_do_not_outlive_a_killed_server(tmp_path):
+    """SIGKILL on ``serve``: its workers and its writer stop too (the port and the database are freed)."""
+    main = open_store(tmp_path / "main.duckdb")
+    main.close()
+    port = free_port()
+    env = {**os.environ, "ACCESOINS_DB": str(tmp_path / "main.duckdb"),
+           "ACCESOINS_PARTICIPATION_DB": str(tmp_path / "participation.duckdb"),
+           "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}
+    proc = subprocess.Popen([sys.executable, "-m", "accesoins.cli", "serve", "--workers", "2", "--port", str(port)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 240
+        while len(_children(proc.pid)) < 3 or not _answers(f"http://127.0.0.1:{port}/etat.json"):
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.3)
+        children = _children(proc.pid)
         proc.kill()
+        proc.wait()
+        deadline = time.monotonic() + 60
+        while any(Path(f"/proc/{c}").exists() for c in children) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(Path(f"/proc/{c}").exists() for c in children)
+        ps = open_participation(tmp_path / "participation.duckdb")  # no other process holds it
+        ps.close()
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=5).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 def _answer(token: str) -> dict:

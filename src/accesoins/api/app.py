@@ -23,7 +23,7 @@ from . import fidelity, observatory, orientation, participation, planning
 from .errors import install_error_handlers
 from .fastpath import PharmacyFastPath
 from .pages import router
-from .workers import SOCKET_ENV, ParticipationRelay
+from .workers import SOCKET_ENV, ParticipationRelay, die_with_parent
 
 DESCRIPTION = (
     "API ouverte d'accesoins. Chaque page du site a son jumeau JSON (suffixe `.json`). "
@@ -273,7 +273,10 @@ def app_from_env() -> FastAPI:
 
     from ..config import settings_from_env
 
-    return create_app(settings_from_env(), warm_up=True, participation_socket=os.environ.get(SOCKET_ENV) or None)
+    socket_path = os.environ.get(SOCKET_ENV) or None
+    if socket_path is not None:  # one of several workers: never outlive the supervisor
+        die_with_parent()
+    return create_app(settings_from_env(), warm_up=True, participation_socket=socket_path)
 
 
 def writer_app_from_env() -> FastAPI:

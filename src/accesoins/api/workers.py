@@ -33,6 +33,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
+import signal
 import tempfile
 import threading
 import time
@@ -125,10 +126,28 @@ async def _reply(send, status: int, message: str) -> None:
 
 
 # -- processes ------------------------------------------------------------------------------------
+def die_with_parent() -> None:
+    """Linux: this process gets SIGTERM when the process that started it dies, even by SIGKILL.
+
+    Without it, a killed ``serve`` would leave its workers holding the port and its writer
+    holding the participation database.
+    """
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the supervisor's own shutdown still stops them
+        pass
+    if os.getppid() == 1:  # the parent died before the call
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
 def run_writer(socket_path: str, log_level: str = "warning") -> None:
     """The writer process: the whole application on a Unix socket, the participation database its own."""
     import uvicorn
 
+    die_with_parent()
     os.environ.pop(SOCKET_ENV, None)
     # by name, as uvicorn loads its workers' (this module is imported by the app's module)
     uvicorn.run("accesoins.api.app:writer_app_from_env", factory=True, uds=socket_path, log_level=log_level,
