@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -95,7 +96,7 @@ def test_workers_do_not_outlive_a_killed_server(tmp_path):
     """SIGKILL on ``serve``: its workers and its writer stop too (the port and the database are freed)."""
     main = open_store(tmp_path / "main.duckdb")
     main.close()
-    port = free_port()
+    port, leftover = free_port(), None
     env = {**os.environ, "ACCESOINS_DB": str(tmp_path / "main.duckdb"),
            "ACCESOINS_PARTICIPATION_DB": str(tmp_path / "participation.duckdb"),
            "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}
@@ -107,6 +108,10 @@ def test_workers_do_not_outlive_a_killed_server(tmp_path):
             assert proc.poll() is None and time.monotonic() < deadline
             time.sleep(0.3)
         children = _children(proc.pid)
+        for c in children:  # the writer's private directory, which a killed server cannot remove
+            env_of = dict(x.split("=", 1) for x in Path(f"/proc/{c}/environ").read_text().split("\0") if "=" in x)
+            if env_of.get("ACCESOINS_PARTICIPATION_SOCKET"):
+                leftover = Path(env_of["ACCESOINS_PARTICIPATION_SOCKET"]).parent
         proc.kill()
         proc.wait()
         deadline = time.monotonic() + 60
@@ -120,6 +125,8 @@ def test_workers_do_not_outlive_a_killed_server(tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+        if leftover is not None:
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _answers(url: str) -> bool:
