@@ -10,7 +10,7 @@ export ACCESOINS_DB ?= var/accesoins.duckdb
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
-WORKERS ?= 1  # one process: the participation store has a single writer
+WORKERS ?= 2  # one per core; a further process alone writes the participation store (api/workers.py)
 
 .PHONY: install build run test bench lint clean browser wrk mutation
 

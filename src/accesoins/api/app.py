@@ -21,7 +21,9 @@ from ..web.charts import bar_chart, line_chart, number, scatter_chart
 from ..web.tables import indicator_table
 from . import fidelity, observatory, orientation, participation, planning, specialists
 from .errors import install_error_handlers
+from .fastpath import PharmacyFastPath
 from .pages import router
+from .workers import SOCKET_ENV, ParticipationRelay, die_with_parent
 
 DESCRIPTION = (
     "API ouverte d'accesoins. Chaque page du site a son jumeau JSON (suffixe `.json`). "
@@ -30,11 +32,15 @@ DESCRIPTION = (
 )
 
 
-def create_app(settings: Settings, *, store=None, warm_up: bool = False) -> FastAPI:
+def create_app(settings: Settings, *, store=None, warm_up: bool = False,
+               participation_socket: str | None = None) -> FastAPI:
     """Build the app; it opens the store read-only unless one is given (tests).
 
     ``warm_up`` builds the in-memory indexes in the background at start (the server does;
-    tests that need only a page or two do not pay for it).
+    tests that need only a page or two do not pay for it). ``participation_socket``: this
+    process is one of several workers and relays participation requests to the writer
+    process listening there (see :mod:`accesoins.api.workers`) instead of opening the
+    participation database itself.
     """
 
     @asynccontextmanager
@@ -46,15 +52,19 @@ def create_app(settings: Settings, *, store=None, warm_up: bool = False) -> Fast
         app.state.rendered = {}  # rendered inline pages (see rendering._rendered)
         if warm_up:
             _warm_up(app.state)
-        # participation data is written by this process: open it now so its journal is replayed at start
-        opened_here = getattr(app.state, "participation", None) is None
-        participation.attach_participation(app.state)
+        # participation data is written by this process (unless a writer process owns it):
+        # open it now so its journal is replayed at start
+        opened_here = participation_socket is None and getattr(app.state, "participation", None) is None
+        if participation_socket is None:
+            participation.attach_participation(app.state)
         try:
             yield
         finally:
             heavy = getattr(app.state, "heavy", None)
             if heavy is not None:
                 heavy.close()
+            if relay is not None:
+                await relay.aclose()
             if opened_here:
                 app.state.participation.close()
                 app.state.participation = None
@@ -91,6 +101,11 @@ def create_app(settings: Settings, *, store=None, warm_up: bool = False) -> Fast
         return HTMLResponse(DOCS_PAGE)
 
     app.add_middleware(CachingMiddleware)
+    relay = None
+    if participation_socket is not None:
+        relay = ParticipationRelay(None, participation_socket)  # one client per process, closed at shutdown
+        app.add_middleware(_Shared, instance=relay)
+    app.add_middleware(PharmacyFastPath)  # answers that are never cached: before the ETag work
     app.add_middleware(SecurityMiddleware)  # outermost: its headers and its 500 cover every answer
     return app
 
@@ -254,6 +269,29 @@ def _etag_seed(store) -> str:
 
 def app_from_env() -> FastAPI:
     """Factory for ``uvicorn --factory accesoins.api.app:app_from_env`` (several workers)."""
+    import os
+
     from ..config import settings_from_env
 
-    return create_app(settings_from_env(), warm_up=True)
+    socket_path = os.environ.get(SOCKET_ENV) or None
+    if socket_path is not None:  # one of several workers: never outlive the supervisor
+        die_with_parent()
+    return create_app(settings_from_env(), warm_up=True, participation_socket=socket_path)
+
+
+def writer_app_from_env() -> FastAPI:
+    """The participation writer's app (see :mod:`.workers`): no warm-up, it serves no portrait."""
+    from ..config import settings_from_env
+
+    return create_app(settings_from_env())
+
+
+class _Shared:
+    """Puts an already built pure-ASGI middleware ``instance`` in the stack (its ``app`` set here)."""
+
+    def __init__(self, app, instance) -> None:
+        instance.app = app
+        self.instance = instance
+
+    async def __call__(self, scope, receive, send):
+        await self.instance(scope, receive, send)

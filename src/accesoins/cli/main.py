@@ -101,16 +101,16 @@ def _print_demo_notice(store) -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Adresse d'écoute.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
-    workers: Annotated[int, typer.Option(help="Processus serveurs (un par cœur).")] = 1,
+    workers: Annotated[int, typer.Option(help="Processus serveurs (un par cœur) ; au-delà d'un, un processus "
+                                                "de plus écrit seul la base de participation.")] = 1,
     access_log: Annotated[bool, typer.Option(help="Journal des requêtes (contient les adresses demandées).")] = False,
 ) -> None:
     """Servir le site et l'API (lecture seule de la base)."""
-    import uvicorn
+    from ..api.workers import serve as run_server
 
     out.print(f"Site : http://{host}:{port}/  —  API : http://{host}:{port}/docs")
     # no access log by default: orientation forms carry age or sex in their addresses
-    uvicorn.run("accesoins.api.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                log_level="info", access_log=access_log)
+    run_server(host=host, port=port, workers=workers, access_log=access_log)
 
 @app.command()
 def sources(as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False) -> None:

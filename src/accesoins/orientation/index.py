@@ -20,6 +20,7 @@ microseconds:
 from __future__ import annotations
 
 import bisect
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -32,7 +33,7 @@ from ..territory.codes import fold
 from ..travel.geo import chord_to_km, km_to_chord, unit_xyz
 from ..travel.road import RoadTimeModel
 from .calendar import ZONES, holiday_name, time_zone, zone_of_commune
-from .hours import day_text, parse_hours, week_text
+from .hours import parse_hours, week_text
 
 KIND_LABELS = {"night": "garde de nuit", "sunday": "garde du dimanche", "holiday": "garde de jour férié"}
 MAX_PLACE_KM = 50.0
@@ -187,17 +188,16 @@ class PharmacyIndex:
         self.s_who = np.array([self.id_pos[x] for x in s["pharmacy_id"]], dtype=np.int64)
         self.s_kind = s["kind"].to_numpy(object)
         self.max_slot = int((self.s_end - self.s_start).max()) if len(s) else 0
+        self._weeks: dict[int, list[dict[str, str]]] = {}
+        # duty slots starting and ending on whole minutes (hours are in minutes): then an answer
+        # is the same for every second of a minute, and may be kept for that minute
+        self.minute_exact = bool(((self.s_start % 60) == 0).all() and ((self.s_end % 60) == 0).all())
 
     # -- time ------------------------------------------------------------------
-    def zone_clock(self, epoch: int) -> tuple[np.ndarray, np.ndarray]:
+    @staticmethod
+    def zone_clock(epoch: int) -> tuple[np.ndarray, np.ndarray]:
         """Per calendar zone: local minute of the week, and whether the local day is a holiday."""
-        mow = np.empty(len(ZONES), dtype=np.int32)
-        hol = np.empty(len(ZONES), dtype=bool)
-        for k, zone in enumerate(ZONES):
-            t = datetime.fromtimestamp(epoch, time_zone(zone))
-            mow[k] = t.weekday() * 1440 + t.hour * 60 + t.minute
-            hol[k] = holiday_name(t.date(), zone) is not None
-        return mow, hol
+        return _zone_clock(int(epoch) // 60)
 
     def open_by_hours(self, cand: np.ndarray, epoch: int) -> np.ndarray:
         """Whether each candidate is open by its regular hours at ``epoch``."""
@@ -230,27 +230,45 @@ class PharmacyIndex:
         q = unit_xyz(np.array([place.lat]), np.array([place.lon]))[0]
         _, near = self.tree.query(q, k=min(k, self.n))
         near = np.atleast_1d(near).astype(np.int64)
+        pace_o = self.model.local_pace(np.array([place.density]))
         duty_who, duty_slots = self.on_duty(epoch)
+        if len(duty_who) > limit:
+            # at night ~850 pharmacies are on duty nationwide; all are open, so only those no
+            # farther than the ``limit``-th nearest on duty (ties kept) can be in the answer
+            duty_minutes = self._minutes(q, pace_o, duty_who)[0]
+            keep = duty_minutes <= np.partition(duty_minutes, limit - 1)[limit - 1]
+            duty_who, duty_slots = duty_who[keep], duty_slots[keep]
         cand = np.unique(np.concatenate([near, duty_who]))
         by_hours = self.open_by_hours(cand, epoch)
-        duty_slot_of = {int(w): int(s) for w, s in zip(duty_who, duty_slots, strict=True)}
-        on_duty = np.array([int(c) in duty_slot_of for c in cand], dtype=bool)
+        # the duty slot of each candidate (the last one listed when slots overlap), -1 when none:
+        # binary search in the on-duty pharmacies sorted by position (no Python loop over them)
+        slot_of = np.full(len(cand), -1, dtype=np.int64)
+        if len(duty_who):
+            order = np.argsort(duty_who, kind="stable")
+            who_sorted = duty_who[order]
+            at = np.maximum(np.searchsorted(who_sorted, cand, side="right") - 1, 0)
+            hit = who_sorted[at] == cand
+            slot_of[hit] = duty_slots[order][at[hit]]
+        on_duty = slot_of >= 0
         ok = by_hours | on_duty
-        cand, by_hours, on_duty = cand[ok], by_hours[ok], on_duty[ok]
+        cand, by_hours, on_duty, slot_of = cand[ok], by_hours[ok], on_duty[ok], slot_of[ok]
         if not len(cand):
             return []
-        chord = np.linalg.norm(self.xyz[cand] - q, axis=1)
-        km = chord_to_km(chord)
-        pace_o = self.model.local_pace(np.array([place.density]))
-        minutes = self.model.minutes(km, np.broadcast_to(pace_o, km.shape), self.pace[cand])
+        minutes, km = self._minutes(q, pace_o, cand)
         order = np.argsort(minutes, kind="stable")
         order = order[minutes[order] <= max_minutes][:limit]
         out = []
         for j in order:
             i = int(cand[j])
+            slot = int(slot_of[j])
             out.append(self._describe(i, epoch, float(minutes[j]), float(km[j]), bool(by_hours[j]),
-                                      duty_slot_of.get(i)))
+                                      slot if slot >= 0 else None))
         return out
+
+    def _minutes(self, q: np.ndarray, pace_o: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Road minutes and great-circle km from the unit point ``q`` to pharmacies ``idx``."""
+        km = chord_to_km(np.linalg.norm(self.xyz[idx] - q, axis=1))
+        return self.model.minutes(km, np.broadcast_to(pace_o, km.shape), self.pace[idx]), km
 
     def _describe(self, i: int, epoch: int, minutes: float, km: float, by_hours: bool,
                   slot: int | None) -> dict:
@@ -270,10 +288,30 @@ class PharmacyIndex:
                 "start": datetime.fromtimestamp(int(self.s_start[slot]), tz).isoformat(timespec="minutes"),
                 "end": datetime.fromtimestamp(int(self.s_end[slot]), tz).isoformat(timespec="minutes"),
             },
-            "hours_today": day_text(self.intervals[i], local.weekday()),
-            "hours_week": week_text(self.intervals[i]),
+            "hours_today": self._week(i)[local.weekday()]["hours"],
+            "hours_week": self._week(i),
         })
         return r
+
+    def _week(self, i: int) -> list[dict[str, str]]:
+        """The week's hours of pharmacy ``i`` in French, formatted once and kept (hours never change)."""
+        week = self._weeks.get(i)
+        if week is None:
+            week = self._weeks[i] = week_text(self.intervals[i])
+        return week
+
+
+@functools.lru_cache(maxsize=4096)
+def _zone_clock(minute: int) -> tuple[np.ndarray, np.ndarray]:
+    """:meth:`PharmacyIndex.zone_clock` of a UTC minute (both values are constant within it), kept."""
+    mow = np.empty(len(ZONES), dtype=np.int32)
+    hol = np.empty(len(ZONES), dtype=bool)
+    for k, zone in enumerate(ZONES):
+        t = datetime.fromtimestamp(minute * 60, time_zone(zone))
+        mow[k] = t.weekday() * 1440 + t.hour * 60 + t.minute
+        hol[k] = holiday_name(t.date(), zone) is not None
+    mow.flags.writeable = hol.flags.writeable = False  # shared by every query of that minute
+    return mow, hol
 
 
 class SiteIndex:
