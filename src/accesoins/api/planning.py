@@ -9,14 +9,19 @@ differences for maps.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from ..errors import ParameterError
 from ..services import planning as svc
+from ..services import planning_views as views
+from ..services import scenarios_saved as saved
 from .heavy import heavy_for
+from .participation import participation_store
 from .rendering import json_safe, store_of
 from .rendering import page as _page
 
@@ -134,11 +139,15 @@ def scenario(request: Request, nom: Nom = "essai", retraite: Retraite = None, in
              categorie: Annotated[str, Query(max_length=40)] = "urgences", departement: Dep = "15",
              niveau: Level = "departement") -> dict:
     store = store_of(request)
+    choices = svc.form_choices(store)
+    rows = _rows(request)
     form = {"nom": nom, "retraite": retraite or "", "assistants": f"{assistants:g}",
             "teleconsultation": f"{teleconsultation:g}", "installations": installations,
             "fermetures": fermetures, "indicateur": indicateur, "profession": profession,
-            "categorie": categorie, "departement": departement or ""}
+            "categorie": categorie, "departement": departement or "", **rows["form"]}
     try:
+        # labelled rows (commune by name, type by label) join the free-text items
+        installations, fermetures = _items(store, rows, choices, installations, fermetures, departement)
         definition = _scenario_args(nom, retraite, installations, fermetures, assistants, teleconsultation,
                                     population)
         data = svc.run_scenario(store, definition, indicator=indicateur, profession=profession,
@@ -149,10 +158,45 @@ def scenario(request: Request, nom: Nom = "essai", retraite: Retraite = None, in
         # the page keeps what was typed and names the field to correct, like the orientation forms
         data = {"title": "Scénario : à corriger", "demo_notice": None,
                 "errors": [{"field": _field_of(str(exc)), "message": str(exc)}]}
-    data["query"] = str(request.url.query)
+    data["query"] = _canonical_query(request, installations, fermetures)
     data["form"] = form
-    data["choices"] = svc.form_choices(store)
+    data["choices"] = choices
     return data
+
+
+ROWS = {"inst": 3, "ferm": 2}  # labelled rows offered by the form: installations, closures
+
+
+def _rows(request: Request) -> dict:
+    q = request.query_params
+    out: dict = {"form": {}}
+    for kind, n in ROWS.items():
+        out[kind] = []
+        for i in range(1, n + 1):
+            row = {f: (q.get(f"{kind}_{f}_{i}") or "")[:80] for f in ("commune", "type", "nombre")}
+            out[kind].append(row)
+            out["form"].update({f"{kind}_{f}_{i}": v for f, v in row.items()})
+    return out
+
+
+def _items(store, rows: dict, choices: dict, installations: str, fermetures: str, departement: str | None):
+    cats = choices["categories"]
+    inst = views.items_from_rows(store, rows["inst"], cats, closing=False, departement=departement or None)
+    ferm = views.items_from_rows(store, rows["ferm"], cats, closing=True, departement=departement or None)
+    inst_text = ",".join(x for x in [views.labels_to_codes(installations, cats), *inst] if x)
+    ferm_text = ",".join(x for x in [views.labels_to_codes(fermetures, cats), *ferm] if x)
+    return inst_text, ferm_text
+
+
+def _canonical_query(request: Request, installations: str, fermetures: str) -> str:
+    """The page's query with the labelled rows folded into ``installations``/``fermetures`` (for maps, saving)."""
+    keep = {k: v for k, v in request.query_params.items()
+            if not k.startswith(("inst_", "ferm_")) and k not in ("installations", "fermetures")}
+    if installations:
+        keep["installations"] = installations
+    if fermetures:
+        keep["fermetures"] = fermetures
+    return urlencode(keep)
 
 
 _FIELDS = (("installations", "installations"), ("fermeture", "fermetures"), ("closures", "fermetures"),
@@ -163,6 +207,11 @@ _FIELDS = (("installations", "installations"), ("fermeture", "fermetures"), ("cl
 
 def _field_of(message: str) -> str:
     """The form field a French error message is about (the first one named)."""
+    row = re.match(r"^(Installation|Fermeture) (\d) — (Commune|Type|Nombre)", message)
+    if row:  # a labelled row: its commune, type or number field
+        kind = "inst" if row[1] == "Installation" else "ferm"
+        field = {"Commune": "commune", "Type": "type", "Nombre": "nombre"}[row[3]]
+        return f"{kind}_{field}_{row[2]}"
     low = message.lower()
     hits = [(low.find(word), field) for word, field in _FIELDS if word in low]
     return min(hits)[1] if hits else "nom"
@@ -182,9 +231,12 @@ def scenario_geojson(request: Request, nom: Nom = "essai", retraite: Retraite = 
     return JSONResponse(json_safe(data), media_type="application/geo+json")
 
 
-@page("/planification/scenarios", "planning/scenarios.html", summary="Scénarios enregistrés")
+@page("/planification/scenarios", "planning/scenarios.html", summary="Scénarios enregistrés",
+      headers={"Cache-Control": "private, no-store"})
 def scenarios(request: Request) -> dict:
-    return svc.list_scenarios(store_of(request))
+    data = svc.list_scenarios(store_of(request))
+    data["saved"] = saved.list_saved(participation_store(request))
+    return data
 
 
 @page("/planification/scenarios/{name}", "planning/scenario.html", summary="Calcul d'un scénario enregistré")
@@ -221,3 +273,9 @@ def installation(request: Request,
                                                   for z in svc.rules_check.ZONES)]
     data["professions"] = [{"code": p, "label": svc.category_label(p)} for p in svc.rules_check.REGULATED]
     return data
+
+
+# saving from the page: routes under /participation (where the session cookie goes)
+from .scenarios_saved import router as _saving  # noqa: E402  (registered on this area's router)
+
+router.include_router(_saving)
