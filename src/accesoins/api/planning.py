@@ -104,13 +104,34 @@ def solidaires(request: Request, departement: Annotated[str, Query(pattern=r"^(\
                jours_commune: Annotated[int, Query(ge=1, le=31)] = 8,
                par_jour: Annotated[int, Query(ge=1, le=10)] = 1,
                graine: Annotated[int, Query(ge=0, le=2**31)] = 2026) -> dict:
-    params = dict(departement=departement.upper(), year=annee, month=mois, max_minutes=minutes,
-                  volunteer_share=part_volontaires, days_per_volunteer=jours_volontaire,
-                  days_per_commune=jours_commune, max_per_day=par_jour, seed=graine)
+    params = _rota_params(departement, annee, mois, minutes, part_volontaires, jours_volontaire, jours_commune,
+                          par_jour, graine)
     # ~14 s of CPU per parameter set: cached, off the server process, admitted under limits
     client = request.client.host if request.client else "inconnu"
     return heavy_for(request.app.state).run(client, getattr(request.app.state, "etag_seed", ""),
                                             svc.solidarity_rota, params, store=store_of(request))
+
+
+def _rota_params(departement="15", annee=None, mois=None, minutes=None, part_volontaires=0.1,
+                 jours_volontaire=None, jours_commune=8, par_jour=1, graine=2026) -> dict:
+    today = dt.date.today()
+    return dict(departement=departement.upper(), year=annee or today.year, month=mois or today.month,
+                max_minutes=minutes, volunteer_share=part_volontaires, days_per_volunteer=jours_volontaire,
+                days_per_commune=jours_commune, max_per_day=par_jour, seed=graine)
+
+
+def prewarm(state) -> None:
+    """Compute the default médecins-solidaires page once, in the heavy worker, right after start.
+
+    The page's default (Cantal, this month) is the one most visitors open; it costs tens of
+    seconds of CPU cold and a few milliseconds once cached, so the server pays it before
+    anyone asks. Called from the application's warm-up thread.
+    """
+    store = getattr(state, "store", None)
+    if store is None:
+        return
+    heavy_for(state).run("démarrage", getattr(state, "etag_seed", ""), svc.solidarity_rota, _rota_params(),
+                         store=store)
 
 
 def _scenario_args(nom, retraite, installations, fermetures, assistants, teleconsultation, population):
