@@ -18,3 +18,17 @@
     if (e.key === "Escape" && narrow.matches) { set(false); button.focus(); }
   });
 })();
+
+// Wide tables scroll sideways on a phone (site.css): a keyboard must be able to reach and scroll
+// them, so a table that overflows and is not focusable yet becomes focusable (named by its caption).
+(function () {
+  function reachable() {
+    document.querySelectorAll("main table:not([tabindex])").forEach(function (t) {
+      if (t.scrollWidth > t.clientWidth + 1 && !t.querySelector("a, button, input, select, textarea")) {
+        t.setAttribute("tabindex", "0");
+      }
+    });
+  }
+  reachable();
+  window.addEventListener("resize", reachable);
+})();
