@@ -36,15 +36,31 @@ PAGES = [
     ("/planification/scenario?installations=15014:medecin_generaliste:20&departement=15", "Scénario"),
     ("/planification/scenario?installations=15014:inconnue:2", "Scénario : à corriger"),
     ("/planification/installation", "Vérifier une installation"),
+    ("/orientation/a-qui-m-adresser?urgence=non&motif=enfant&signes_enfant=non&age=4&moment=garde&lieu=Aurillac",
+     "À qui m'adresser ?"),
+    ("/orientation/simulateurs/css?personnes=2&ressources=15000", "Complémentaire santé solidaire"),
+    ("/orientation/simulateurs/certificat", "Faut-il un certificat médical ?"),
+    ("/orientation/simulateurs/ist", "Dépistage des IST"),
+    ("/orientation/regles", "Règles et sources de l'orientation"),
+    ("/planification/scenario?inst_commune_1=Aurillac&inst_type_1=medecin_generaliste&inst_nombre_1=20"
+     "&departement=15", "Scénario"),
+    ("/planification/scenario?inst_commune_2=Zorglub&inst_nombre_2=3", "Scénario : à corriger"),
+    ("/planification/scenarios", "Scénarios enregistrés"),
+    ("/planification/medecins-solidaires", "Médecins solidaires"),
     ("/participation", "Expérience des patients et participation"),
+    ("/participation/questionnaire/experience-consultation", "Votre expérience lors de votre venue"),
+    ("/participation/annuaire", "Annuaire de la participation"),
+    ("/participation/site/150780096", "150780096"),
     ("/participation/repondre/experience-consultation", "Votre expérience lors de votre venue"),
 ]
 
 
-@pytest.fixture
-def audit_page(browser):
-    """A page whose CSP lets axe-core be injected (the site's own CSP is checked by test_csp.py)."""
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900}, bypass_csp=True)
+@pytest.fixture(params=["bureau", "telephone"])
+def audit_page(browser, request):
+    """A page whose CSP lets axe-core be injected (the site's own CSP is checked by test_csp.py), on a
+    desktop and on a phone (the folded menu is audited too)."""
+    size = {"width": 1280, "height": 900} if request.param == "bureau" else {"width": 390, "height": 844}
+    context = browser.new_context(locale="fr-FR", viewport=size, bypass_csp=True)
     yield context.new_page()
     context.close()
 
@@ -57,6 +73,8 @@ def test_no_serious_accessibility_violation(audit_page, live_site, path, heading
     page.wait_for_load_state("networkidle")
     h1 = page.get_by_role("heading", level=1)
     assert h1.count() == 1 and h1.inner_text().startswith(heading), f"{path}: h1 {h1.all_inner_texts()}"
+    if page.viewport_size["width"] < 500 and page.locator(".menu-toggle").is_visible():
+        page.locator(".menu-toggle").click()  # audit the open menu too
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         "async () => await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', "

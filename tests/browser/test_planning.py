@@ -32,12 +32,14 @@ def test_plan_on_a_phone(phone, live_site):
 
 def test_scenario_form_with_labelled_choices_and_percentages(page, live_site):
     page.goto(live_site.url + "/planification/scenario?departement=15")
-    page.get_by_label("Installations").fill("15014:medecin_generaliste:20")
+    page.get_by_label("Commune (installation 1)").fill("Aurillac")
+    page.get_by_label("Type d'offre (installation 1)").select_option(label="Médecin généraliste")
+    page.get_by_label("Nombre (installation 1)").fill("20")
     page.get_by_label("Part de l'activité en téléconsultation (%)").fill("20")
     page.get_by_label("Profession (pour l'APL)").select_option(label="Médecins généralistes")
     page.get_by_label("Territoire affiché").select_option(label="15 — Cantal")
     page.get_by_role("button", name="Comparer").click()
-    page.wait_for_url("**teleconsultation=20**")
+    page.wait_for_url("**teleconsultation=20**", timeout=240_000)
     assert "Aurillac (15014)" in page.get_by_role("heading", name="Ce que change le scénario").locator(
         "xpath=following-sibling::ul[1]").inner_text()
     table = page.get_by_role("table", name="Communes qui changent le plus")

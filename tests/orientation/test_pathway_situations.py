@@ -27,9 +27,10 @@ def test_child_warning_signs_come_first_and_lead_to_the_15():
 
 def test_child_at_night_gets_116_117_and_duty_pharmacy_never_the_office():
     k, r = kinds(urgence="non", motif="enfant", signes_enfant="non", age=4, moment="garde")
-    assert k[:2] == ["pediatre", "permanence_des_soins"] and "pharmacie_garde" in k
+    # the office is closed at night: the 116 117 first, the duty pharmacy next, the paediatrician later
+    assert k[:2] == ["permanence_des_soins", "pharmacie_garde"] and k[-1] == "pediatre"
     assert "medecin_traitant" not in k and "sas" not in k
-    assert "116 117" in r["options"][1]["title"]
+    assert "116 117" in r["options"][0]["title"] and "rouvre" in r["options"][-1]["title"]
 
 
 def test_child_over_15_has_no_direct_paediatrician():
@@ -77,7 +78,7 @@ def test_api_carries_every_answer_of_the_flow(settings):
         night = client.get("/orientation/a-qui-m-adresser.json", params={
             "urgence": "non", "motif": "enfant", "signes_enfant": "non", "age": "3", "moment": "garde"}).json()
         assert night["question"] is None
-        assert [o["kind"] for o in night["result"]["options"]][:2] == ["pediatre", "permanence_des_soins"]
+        assert [o["kind"] for o in night["result"]["options"]][:2] == ["permanence_des_soins", "pharmacie_garde"]
         signs = client.get("/orientation/a-qui-m-adresser.json", params={
             "urgence": "non", "motif": "enfant", "signes_enfant": "oui"}).json()
         assert signs["result"]["emergency"] is True

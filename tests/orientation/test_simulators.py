@@ -84,6 +84,18 @@ def test_css_participation_by_age_and_alsace_moselle():
     assert simulate_css(persons=1, resources=0, territory="976", on=ON)["status"] == "non_applicable"
     assert simulate_css(persons=1, resources=0, on=date(2026, 11, 1))["warning"]
     assert simulate_css(persons=1, resources=0, on=ON)["warning"] is None
+
+
+def test_css_says_which_period_its_ceilings_cover():
+    inside = simulate_css(persons=1, resources=0, on=ON)
+    assert inside["period"]["current"]
+    assert inside["period"]["text"] == "Plafonds applicables du 01/04/2025 au 31/03/2026"
+    assert inside["label"].startswith("CSS sans participation")
+    after = simulate_css(persons=1, resources=0, on=date(2026, 11, 1))
+    # past ceilings are never presented as today's: the answer names their period and says so
+    assert not after["period"]["current"] and after["status"] == "gratuite"
+    assert after["label"].startswith("D'après les plafonds applicables du 01/04/2025 au 31/03/2026 (plus en vigueur)")
+    assert "indicative" in after["warning"]
     with pytest.raises(ValueError):
         simulate_css(persons=0, resources=1)
     with pytest.raises(ValueError):
@@ -96,9 +108,10 @@ def test_css_answers_in_french_with_their_rules():
     r = simulate_css(persons=1, resources=0, territory="976", on=ON)
     assert [s["rule"] for s in r["sources"]] == ["css.mayotte"] and "Mayotte" in r["label"]
     r = simulate_css(persons=1, resources=METRO_PART[1] + 1, on=date(2026, 4, 1))
-    assert r["label"] == "Ressources au-dessus des plafonds : pas de CSS" and r["per_member"] == []
-    assert r["warning"] == ("Les plafonds utilisés s'appliquaient jusqu'au 31/03/2026 ; les plafonds revalorisés "
-                            "depuis ne sont pas encore dans nos règles : vérifiez sur ameli.fr.")
+    assert r["label"] == ("D'après les plafonds applicables du 01/04/2025 au 31/03/2026 (plus en vigueur) : "
+                          "ressources au-dessus des plafonds : pas de CSS") and r["per_member"] == []
+    assert r["warning"].startswith("Ces plafonds ne sont plus en vigueur depuis le 31/03/2026 : ceux revalorisés "
+                                   "au 1er avril suivant n'ont pas encore été vérifiés dans une source officielle.")
     r = simulate_css(persons=2, resources=METRO_FREE[2] + 1, ages=[29, 75], on=ON)
     assert r["per_member"] == [{"age": 29, "euros": 8.0}, {"age": 75, "euros": 30.0}]
     assert [s["rule"] for s in r["sources"]] == ["css.ceilings_free", "css.ceilings_participation",

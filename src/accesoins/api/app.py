@@ -145,6 +145,10 @@ def _warm_up(state) -> None:
         gc.collect()
         gc.freeze()
         state.ready.set()
+        try:  # the default médecins-solidaires page, computed before anyone asks (api.planning)
+            planning.prewarm(state)
+        except Exception:  # noqa: BLE001 - the page computes it on demand instead
+            pass
 
     state.ready = threading.Event()
     threading.Thread(target=run, name="accesoins-warm-up", daemon=True).start()

@@ -148,7 +148,8 @@ def sim_css(
 ) -> dict:
     out: dict = {"title": "Complémentaire santé solidaire : y avez-vous droit ?", "errors": [], "result": None,
                  "q": {"personnes": personnes, "ressources": ressources, "territoire": territoire, "ages": ages,
-                       "alsace_moselle": alsace_moselle}, "demo_notice": None}
+                       "alsace_moselle": alsace_moselle}, "demo_notice": None,
+                 "period": svc.css_period()}
     if not personnes and not ressources:
         return out
     n = _int(request, out, "personnes", personnes, 1, 20, "Personnes du foyer")

@@ -9,18 +9,22 @@ differences for maps.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from ..errors import ParameterError
 from ..planning import installation as rules_check
-from ..services.planning import common, rotas
+from ..services.planning import common, rotas, views
 from ..services.planning import france_sante as france_sante_svc
 from ..services.planning import installation as installation_svc
+from ..services.planning import saved_scenarios as saved
 from ..services.planning import scenarios as scenarios_svc
 from .heavy import heavy_for
+from .participation.base import participation_store
 from .rendering import json_safe, store_of
 from .rendering import page as _page
 
@@ -103,13 +107,34 @@ def solidaires(request: Request, departement: Annotated[str, Query(pattern=r"^(\
                jours_commune: Annotated[int, Query(ge=1, le=31)] = 8,
                par_jour: Annotated[int, Query(ge=1, le=10)] = 1,
                graine: Annotated[int, Query(ge=0, le=2**31)] = 2026) -> dict:
-    params = dict(departement=departement.upper(), year=annee, month=mois, max_minutes=minutes,
-                  volunteer_share=part_volontaires, days_per_volunteer=jours_volontaire,
-                  days_per_commune=jours_commune, max_per_day=par_jour, seed=graine)
+    params = _rota_params(departement, annee, mois, minutes, part_volontaires, jours_volontaire, jours_commune,
+                          par_jour, graine)
     # ~14 s of CPU per parameter set: cached, off the server process, admitted under limits
     client = request.client.host if request.client else "inconnu"
     return heavy_for(request.app.state).run(client, getattr(request.app.state, "etag_seed", ""),
                                             rotas.solidarity_rota, params, store=store_of(request))
+
+
+def _rota_params(departement="15", annee=None, mois=None, minutes=None, part_volontaires=0.1,
+                 jours_volontaire=None, jours_commune=8, par_jour=1, graine=2026) -> dict:
+    today = dt.date.today()
+    return dict(departement=departement.upper(), year=annee or today.year, month=mois or today.month,
+                max_minutes=minutes, volunteer_share=part_volontaires, days_per_volunteer=jours_volontaire,
+                days_per_commune=jours_commune, max_per_day=par_jour, seed=graine)
+
+
+def prewarm(state) -> None:
+    """Compute the default médecins-solidaires page once, in the heavy worker, right after start.
+
+    The page's default (Cantal, this month) is the one most visitors open; it costs tens of
+    seconds of CPU cold and a few milliseconds once cached, so the server pays it before
+    anyone asks. Called from the application's warm-up thread.
+    """
+    store = getattr(state, "store", None)
+    if store is None:
+        return
+    heavy_for(state).run("démarrage", getattr(state, "etag_seed", ""), rotas.solidarity_rota, _rota_params(),
+                         store=store)
 
 
 def _scenario_args(nom, retraite, installations, fermetures, assistants, teleconsultation, population):
@@ -138,11 +163,15 @@ def scenario(request: Request, nom: Nom = "essai", retraite: Retraite = None, in
              categorie: Annotated[str, Query(max_length=40)] = "urgences", departement: Dep = "15",
              niveau: Level = "departement") -> dict:
     store = store_of(request)
+    choices = common.form_choices(store)
+    rows = _rows(request)
     form = {"nom": nom, "retraite": retraite or "", "assistants": f"{assistants:g}",
             "teleconsultation": f"{teleconsultation:g}", "installations": installations,
             "fermetures": fermetures, "indicateur": indicateur, "profession": profession,
-            "categorie": categorie, "departement": departement or ""}
+            "categorie": categorie, "departement": departement or "", **rows["form"]}
     try:
+        # labelled rows (commune by name, type by label) join the free-text items
+        installations, fermetures = _items(store, rows, choices, installations, fermetures, departement)
         definition = _scenario_args(nom, retraite, installations, fermetures, assistants, teleconsultation,
                                     population)
         data = scenarios_svc.run_scenario(store, definition, indicator=indicateur, profession=profession,
@@ -153,10 +182,45 @@ def scenario(request: Request, nom: Nom = "essai", retraite: Retraite = None, in
         # the page keeps what was typed and names the field to correct, like the orientation forms
         data = {"title": "Scénario : à corriger", "demo_notice": None,
                 "errors": [{"field": _field_of(str(exc)), "message": str(exc)}]}
-    data["query"] = str(request.url.query)
+    data["query"] = _canonical_query(request, installations, fermetures)
     data["form"] = form
-    data["choices"] = common.form_choices(store)
+    data["choices"] = choices
     return data
+
+
+ROWS = {"inst": 3, "ferm": 2}  # labelled rows offered by the form: installations, closures
+
+
+def _rows(request: Request) -> dict:
+    q = request.query_params
+    out: dict = {"form": {}}
+    for kind, n in ROWS.items():
+        out[kind] = []
+        for i in range(1, n + 1):
+            row = {f: (q.get(f"{kind}_{f}_{i}") or "")[:80] for f in ("commune", "type", "nombre")}
+            out[kind].append(row)
+            out["form"].update({f"{kind}_{f}_{i}": v for f, v in row.items()})
+    return out
+
+
+def _items(store, rows: dict, choices: dict, installations: str, fermetures: str, departement: str | None):
+    cats = choices["categories"]
+    inst = views.items_from_rows(store, rows["inst"], cats, closing=False, departement=departement or None)
+    ferm = views.items_from_rows(store, rows["ferm"], cats, closing=True, departement=departement or None)
+    inst_text = ",".join(x for x in [views.labels_to_codes(installations, cats), *inst] if x)
+    ferm_text = ",".join(x for x in [views.labels_to_codes(fermetures, cats), *ferm] if x)
+    return inst_text, ferm_text
+
+
+def _canonical_query(request: Request, installations: str, fermetures: str) -> str:
+    """The page's query with the labelled rows folded into ``installations``/``fermetures`` (for maps, saving)."""
+    keep = {k: v for k, v in request.query_params.items()
+            if not k.startswith(("inst_", "ferm_")) and k not in ("installations", "fermetures")}
+    if installations:
+        keep["installations"] = installations
+    if fermetures:
+        keep["fermetures"] = fermetures
+    return urlencode(keep)
 
 
 _FIELDS = (("installations", "installations"), ("fermeture", "fermetures"), ("closures", "fermetures"),
@@ -167,6 +231,11 @@ _FIELDS = (("installations", "installations"), ("fermeture", "fermetures"), ("cl
 
 def _field_of(message: str) -> str:
     """The form field a French error message is about (the first one named)."""
+    row = re.match(r"^(Installation|Fermeture) (\d) — (Commune|Type|Nombre)", message)
+    if row:  # a labelled row: its commune, type or number field
+        kind = "inst" if row[1] == "Installation" else "ferm"
+        field = {"Commune": "commune", "Type": "type", "Nombre": "nombre"}[row[3]]
+        return f"{kind}_{field}_{row[2]}"
     low = message.lower()
     hits = [(low.find(word), field) for word, field in _FIELDS if word in low]
     return min(hits)[1] if hits else "nom"
@@ -186,9 +255,12 @@ def scenario_geojson(request: Request, nom: Nom = "essai", retraite: Retraite = 
     return JSONResponse(json_safe(data), media_type="application/geo+json")
 
 
-@page("/planification/scenarios", "planning/scenarios.html", summary="Scénarios enregistrés")
+@page("/planification/scenarios", "planning/scenarios.html", summary="Scénarios enregistrés",
+      headers={"Cache-Control": "private, no-store"})
 def scenarios(request: Request) -> dict:
-    return scenarios_svc.list_scenarios(store_of(request))
+    data = scenarios_svc.list_scenarios(store_of(request))
+    data["saved"] = saved.list_saved(participation_store(request))
+    return data
 
 
 @page("/planification/scenarios/{name}", "planning/scenario.html", summary="Calcul d'un scénario enregistré")
@@ -225,3 +297,9 @@ def installation(request: Request,
                                                   for z in rules_check.ZONES)]
     data["professions"] = [{"code": p, "label": common.category_label(p)} for p in rules_check.REGULATED]
     return data
+
+
+# saving from the page: routes under /participation (where the session cookie goes)
+from .scenarios_saved import router as _saving  # noqa: E402  (registered on this area's router)
+
+router.include_router(_saving)

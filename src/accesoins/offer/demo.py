@@ -44,6 +44,29 @@ _SITES = {
 }
 
 
+# Every département, DROM included, has at least one emergency service and one maternity; a draw
+# weighted by population can leave Guyane or Mayotte without, which no reader would believe.
+_ONE_PER_DEPARTEMENT = ("urgences", "maternite")
+
+
+def _departement_codes(communes: pd.DataFrame) -> np.ndarray:
+    if "code_departement" in communes:
+        return communes["code_departement"].astype(str).to_numpy()
+    code = communes["code_commune"].astype(str)
+    return np.where(code.str.startswith("97"), code.str[:3], code.str[:2])
+
+
+def _one_per_departement(n: np.ndarray, pop: np.ndarray, dep: np.ndarray) -> np.ndarray:
+    """``n`` with one site added in the most populous commune of each département that has none."""
+    n = n.copy()
+    frame = pd.DataFrame({"dep": dep, "pop": pop, "n": n})
+    have = frame.groupby("dep")["n"].transform("sum")
+    empty = frame[have == 0]
+    if len(empty):
+        n[empty.groupby("dep")["pop"].idxmax().to_numpy()] = 1
+    return n
+
+
 def _spread(pop: np.ndarray, total: int, alpha: float, rng: np.random.Generator) -> np.ndarray:
     weight = np.power(np.maximum(pop, 0), alpha)
     return rng.poisson(total * weight / weight.sum())
@@ -73,8 +96,11 @@ def demo_offer(communes: pd.DataFrame, *, seed: int = 2026) -> ImportBatch:
             idx = np.flatnonzero(n)
             qty = n[idx].astype(float)
         frames.append(_rows(communes, idx, category, qty, "count", attrs))
+    dep = _departement_codes(communes)
     for category, (total, alpha) in _SITES.items():
         n = _draw_sites(pop, total, alpha, rng)
+        if category in _ONE_PER_DEPARTEMENT:
+            n = _one_per_departement(n, pop, dep)
         idx = np.flatnonzero(n)
         frames.append(_rows(communes, idx, category, n[idx].astype(float), "sites", None))
     rows = pd.concat(frames, ignore_index=True)

@@ -49,6 +49,7 @@ from accesoins.errors import InputError
 from accesoins.offer import _csv, _validate
 from accesoins.offer._proj import FINESS_CRS, finess_epsg, to_wgs84
 from accesoins.offer.batch import ImportBatch
+from accesoins.offer.contact import atlas_contact, etalab_contact
 from accesoins.territory.codes import CommuneIndex
 
 STRUCTUREET = [
@@ -229,7 +230,7 @@ def read_finess(
             "dateouv",
             "datemaj",
         ],
-    ]
+    ].join(etalab_contact(st.loc[ok]))  # address and phone, for orientation
     idx = st.index[ok]
     name = st.loc[ok, "rslongue"].where(st.loc[ok, "rslongue"].str.strip() != "", st.loc[ok, "rs"])
     rows = _csv.offer_rows(
@@ -372,7 +373,7 @@ def read_finess_atlasante(
         for c in ["facility_type", "public_private", "geo_qual", "emergency", "postcode", "city"]
         if c in f
     ]
-    attrs = f.loc[ok, keep_cols].assign(categetab=found[ok].str[0])
+    attrs = f.loc[ok, keep_cols].assign(categetab=found[ok].str[0]).join(atlas_contact(f.loc[ok]))
     name = f.loc[ok, "hospital_name"] if "hospital_name" in f else None
     idx = f.index[ok]
     rows = _csv.offer_rows(

@@ -34,6 +34,7 @@ from ..travel.geo import chord_to_km, km_to_chord, unit_xyz
 from ..travel.road import RoadTimeModel
 from .calendar import ZONES, holiday_name, time_zone, zone_of_commune
 from .hours import parse_hours, week_text
+from .sites import contact_columns
 
 KIND_LABELS = {"night": "garde de nuit", "sunday": "garde du dimanche", "holiday": "garde de jour férié"}
 MAX_PLACE_KM = 50.0
@@ -320,7 +321,11 @@ class SiteIndex:
     def __init__(self, sites: pd.DataFrame, communes: CommuneTable, model: RoadTimeModel | None = None) -> None:
         s = sites.reset_index(drop=True)
         self.model = model or RoadTimeModel()
-        self.records = s[["category", "code_commune", "name", "quantity"]].to_dict("records")
+        s = contact_columns(s)
+        keep = [c for c in ("category", "code_commune", "name", "quantity", "site_id", "is_demo",
+                            "address", "phone", "hours") if c in s]
+        rec = s[keep].astype(object)
+        self.records = rec.where(rec.notna(), None).to_dict("records")  # no NaN name in JSON or pages
         self.xyz = unit_xyz(s["lat"].to_numpy(float), s["lon"].to_numpy(float))
         dens = np.array([communes.density[communes.pos[c]] if c in communes.pos else np.nan
                          for c in s["code_commune"]])

@@ -236,11 +236,15 @@ def result(a: dict[str, object]) -> dict[str, object]:
         if doc == "non":
             opts.append(declare)
     elif motif == "enfant":
+        night = a.get("moment") == "garde"
         if age is not None and age <= 15:
-            opts.append(_option("Le pédiatre ou le médecin de votre enfant",
+            # at night the paediatrician's office is closed: the 116 117 and the duty pharmacy come first
+            opts.append(_option("Le pédiatre ou le médecin de votre enfant" + (", quand le cabinet rouvre"
+                                                                              if night else ""),
                                 "Jusqu'à 15 ans, vous pouvez consulter un pédiatre directement, ou le médecin "
                                 "traitant de votre enfant.", "pathway.direct_access_specialists", kind="pediatre"))
-        opts.extend(o for o in general if o["kind"] != "medecin_traitant")
+        others = [o for o in general if o["kind"] != "medecin_traitant"]
+        opts = others + opts if night else opts + others
     elif motif == "fievre":
         opts.extend(general)
         d = value("pathway", "fever_adult_consult")["days"]

@@ -34,6 +34,27 @@ def css_ceilings(persons: int, territory: str = "metro") -> dict[str, int]:
     return out
 
 
+def ceilings_period(on: date | None = None) -> dict[str, object]:
+    """The period the CSS ceilings of the rules cover, and whether ``on`` (default today) falls in it.
+
+    The ceilings are revalued each 1 April by arrêté; until the new ones are entered in
+    ``rules/orientation/css.yaml`` (with their source), every answer says which period its
+    figures belong to instead of presenting past ceilings as current.
+    """
+    r = rule("css", "ceilings_free")
+    start = date.fromisoformat(str(r["applies_from"]))
+    until = date.fromisoformat(str(r["applies_until"]))
+    on = on or date.today()
+    current = start <= on <= until
+    text = f"Plafonds applicables du {start:%d/%m/%Y} au {until:%d/%m/%Y}"
+    note = (None if current else
+            f"Ces plafonds ne sont plus en vigueur depuis le {until:%d/%m/%Y} : ceux revalorisés au 1er avril "
+            f"suivant n'ont pas encore été vérifiés dans une source officielle. L'estimation ci-dessous est "
+            f"indicative ; vérifiez votre droit sur ameli.fr ou auprès de votre caisse.")
+    return {"from": start.isoformat(), "until": until.isoformat(), "current": current, "text": text,
+            "note": note}
+
+
 def _participation(age: int, alsace_moselle: bool) -> float:
     bands = value("css", "participation_by_age_alsace_moselle" if alsace_moselle else "participation_by_age")
     for band in bands:
@@ -74,10 +95,8 @@ def simulate_css(*, persons: int, resources: float, territory: str = "metro", ag
     if territory in DROM:
         sources.append(source_of("css", "drom_coefficient"))
     ceilings = css_ceilings(persons, territory)
-    until = date.fromisoformat(str(rule("css", "ceilings_free")["applies_until"]))
-    on = on or date.today()
-    warning = (f"Les plafonds utilisés s'appliquaient jusqu'au {until:%d/%m/%Y} ; les plafonds revalorisés "
-               "depuis ne sont pas encore dans nos règles : vérifiez sur ameli.fr." if on > until else None)
+    period = ceilings_period(on)
+    warning = period["note"]
     members = ages or []
     if resources <= ceilings["free"]:
         status, label, monthly = "gratuite", "CSS sans participation financière (gratuite)", 0.0
@@ -90,7 +109,9 @@ def simulate_css(*, persons: int, resources: float, territory: str = "metro", ag
                                  else "participation_by_age"))
     else:
         status, label, monthly = "non_eligible", "Ressources au-dessus des plafonds : pas de CSS", None
-    return {"status": status, "label": label, "ceilings": ceilings, "monthly_participation": monthly,
+    if not period["current"]:  # never present past ceilings as today's
+        label = f"D'après les {period['text'].lower()} (plus en vigueur) : {label[0].lower()}{label[1:]}"
+    return {"period": period, "status": status, "label": label, "ceilings": ceilings, "monthly_participation": monthly,
             "per_member": [{"age": a, "euros": _participation(a, alsace_moselle)} for a in members]
             if status == "participation" else [], "sources": sources, "warning": warning}
 

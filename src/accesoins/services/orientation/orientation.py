@@ -23,6 +23,7 @@ from ...orientation.imports import read_pharmacies, read_rota
 from ...orientation.index import CommuneTable, PharmacyIndex, Place, SiteIndex
 from ...orientation.localtime import LocalTimeError, parse_local, to_epoch
 from ...orientation.rules import source_of, value
+from ...orientation.sites import describe_site
 from ...store.db import Store
 from ...store.territory import insert_frame
 
@@ -96,7 +97,8 @@ def load_orientation_data(store: Store) -> OrientationData:
         key = (str(store.path), len(communes), len(offer), float(offer["quantity"].sum()) if len(offer) else 0.0)
         demo = _generated(key, communes, offer)
         pharm, slots, is_demo, origin = demo.pharmacies.assign(is_demo=True), demo.slots, True, "generated"
-    sites = store.df("SELECT o.category, o.code_commune, o.name, o.quantity, o.lat, o.lon, s.is_demo "
+    sites = store.df("SELECT o.category, o.code_commune, o.name, o.quantity, o.lat, o.lon, s.is_demo, "
+                     "o.site_id, o.attributes "
                      "FROM offer o JOIN sources s USING (source_id) WHERE o.lat IS NOT NULL AND "
                      f"o.category IN {SITE_CATEGORIES!r}")
     return OrientationData(table, PharmacyIndex(pharm, slots, table, is_demo=is_demo), SiteIndex(sites, table),
@@ -302,7 +304,7 @@ def orientation_flow(data: OrientationData | None, answers: dict[str, str], *, l
             minutes = value("pathway", "france_sante_max_minutes")
             found = data.sites.within(place, minutes, limit=8)
             for s in found:
-                s["label"] = SITE_LABELS.get(s["category"], s["category"])
+                describe_site(s, SITE_LABELS.get(s["category"], s["category"]))
             out["sites"] = {"place": place.as_dict(), "max_minutes": minutes, "sites": found,
                             "is_demo": data.sites_demo}
     return out
@@ -311,6 +313,11 @@ def orientation_flow(data: OrientationData | None, answers: dict[str, str], *, l
 def css(**kw) -> dict[str, object]:
     """Complémentaire santé solidaire simulation (see :func:`~accesoins.orientation.simulators.simulate_css`)."""
     return simulators.simulate_css(**kw)
+
+
+def css_period() -> dict[str, object]:
+    """The period covered by the CSS ceilings of the rules (and whether it is today's)."""
+    return simulators.ceilings_period()
 
 
 def certificate(**kw) -> dict[str, object]:
