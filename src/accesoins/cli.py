@@ -180,6 +180,8 @@ def territory_stats_cmd(
     for row in stats["by_point_method"]:
         table.add_row(str(row["methode"]), str(row["communes"]), f"{int(row['population'] or 0):,}".replace(",", " "))
     out.print(table)
+    from .cli_territory import print_arrondissements
+    print_arrondissements(out, stats)
     zones = Table(title="Par zone")
     for col in ("Zone", "Communes", "Population"):
         zones.add_column(col)

@@ -80,7 +80,7 @@ def test_outlines_are_dissolved(store):
     # DGCL, EPCI on 1 January 2026 (as packaged in @etalab/decoupage-administratif 6.0.0): 989 CC, 230 CA,
     # 14 CU, 21 métropoles, and the Métropole de Lyon
     assert counts == {"commune": 34_875, "commune_light": 34_875, "departement": 101, "region": 18,
-                      "epci": 989 + 230 + 14 + 21 + 1}
+                      "epci": 989 + 230 + 14 + 21 + 1, "arrondissement": 45}
     geom = shapely.from_geojson(
         store.scalar("SELECT geojson FROM contours WHERE level = 'region' AND code = '11'")
     )

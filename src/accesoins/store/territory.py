@@ -170,6 +170,16 @@ def arrondissement_locator(store: Store) -> CommuneLocator | None:
     )
 
 
+def city_seats(store: Store, locate: CommuneLocator | None = None) -> dict[str, str]:
+    """City code → the arrondissement holding its town hall (the commune's reference point)."""
+    locate = locate or arrondissement_locator(store)
+    if locate is None:
+        return {}
+    cities = store.records("SELECT code_commune, lat, lon FROM communes WHERE code_commune IN "
+                           "(SELECT code_commune FROM arrondissements) AND lat IS NOT NULL")
+    return {c["code_commune"]: locate(c["lat"], c["lon"]) for c in cities}
+
+
 def place_city_rows(store: Store, rows: pd.DataFrame, *, code: str = "code_commune",
                     quantity: str = "quantity") -> tuple[pd.DataFrame, dict[str, object]]:
     """Rows given for a whole city moved onto its arrondissements (``rules/arrondissements.yaml``)."""
@@ -179,8 +189,6 @@ def place_city_rows(store: Store, rows: pd.DataFrame, *, code: str = "code_commu
     if arm.empty or rows.empty or not rows[code].isin(set(arm["code_commune"])).any():
         return rows, {}
     locate = arrondissement_locator(store)
-    cities = store.records("SELECT code_commune, lat, lon FROM communes WHERE code_commune IN "
-                           "(SELECT code_commune FROM arrondissements) AND lat IS NOT NULL")
-    seats = {c["code_commune"]: locate(c["lat"], c["lon"]) for c in cities} if locate else {}
+    seats = city_seats(store, locate)
     return spread_city_rows(rows, arm, code=code, quantity=quantity, seats=seats,
                             locate=locate.many if locate else None)
