@@ -116,3 +116,33 @@ def summary_line(report: dict[str, object]) -> str | None:
             said.append(f"{report[key]} {rules[rule]['label']}")
     return (f"Paris, Lyon, Marseille : {report['lignes_ville']} ligne(s) données pour la ville entière "
             "(rules/arrondissements.yaml) — " + " ; ".join(said))
+
+
+@lru_cache(maxsize=1)
+def city_of_arrondissement() -> dict[str, str]:
+    """Arrondissement code → city code, from the ranges of ``rules/arrondissements.yaml``."""
+    out = {}
+    for city, rule in load_rule()["villes"].items():
+        first, last = (int(x) for x in str(rule["arrondissements"]).split("-"))
+        out.update({f"{code:05d}": str(city) for code in range(first, last + 1)})
+    return out
+
+
+def keep_levels(level: pd.Series, codes: pd.Series) -> tuple[pd.Series, str | None]:
+    """Lines to keep in a file with a geographic level column (INSEE ``NIVGEO``, Melodi ``GEO_OBJECT``).
+
+    Communes (``COM``), except Paris, Lyon or Marseille when the file also has their
+    arrondissements (``ARM``): those are kept instead, under their own code. Returns the mask
+    and a line for the import summary (None when no arrondissement is kept).
+    """
+    level = level.astype(str).str.strip().str.upper()
+    codes = codes.astype(str).str.strip()
+    city = codes.map(city_of_arrondissement())
+    arm = level.eq("ARM") & city.notna()
+    replaced = set(city[arm])
+    keep = (level.eq("COM") & ~codes.isin(replaced)) | arm
+    if not replaced:
+        return keep, None
+    names = {c: load_rule()["villes"][c]["nom"] for c in sorted(replaced)}
+    return keep, (f"{int(arm.sum())} lignes d'arrondissements municipaux (ARM) gardées sous leur code, "
+                  f"à la place des lignes de la ville entière ({', '.join(names.values())})")
