@@ -100,20 +100,25 @@ def test_apl_per_arrondissement_differs_from_the_single_point_where_it_should(si
     assert mean == pytest.approx(paris, rel=0.25)
 
 
-def test_bpe_city_totals_are_spread_by_legal_population(store_copy, real_data):
+def test_bpe_city_totals_are_kept_and_spread_by_legal_population_when_computing(store_copy, real_data):
     report = import_file(store_copy, "bpe", real_data / "bpe_medecins_generalistes_par_commune.csv",
                          skip_unknown=True, vintage="2017")
     raw = pd.read_csv(real_data / "bpe_medecins_generalistes_par_commune.csv", dtype={"CODGEO": str})
     assert report["arrondissements"]["reparties"] == 2  # Lyon and Marseille, each one line
     assert any("Paris, Lyon, Marseille" in w and "prorata" in w for w in report["warnings"])
-    offer = store_copy.df("SELECT code_commune, quantity FROM offer WHERE category = 'medecin_generaliste' "
-                          "AND source_id LIKE 'bpe%'")
+    stored = store_copy.df("SELECT code_commune, quantity FROM offer WHERE category = 'medecin_generaliste' "
+                           "AND source_id = 'bpe:2017'").set_index("code_commune")["quantity"]
+    counts = inputs.site_counts(store_copy, "medecin_generaliste")
+    assert not counts.index.isin(["69123", "13055"]).any()
     for city, prefix in (("69123", "6938"), ("13055", "132")):
         total = raw.loc[raw.CODGEO == city, "NB_D201"].sum()
-        part = offer[offer.code_commune.str.startswith(prefix)]
-        assert part["quantity"].sum() == total and (part["quantity"] == part["quantity"].round()).all()
+        assert stored[city] == total  # the store keeps the line as the file gives it
+        part = counts[counts.index.str.startswith(prefix) & (counts.index.str.len() == 5)]
+        assert part.sum() == total and (part == part.round()).all()
         pops = store_copy.df("SELECT code_arrondissement, population FROM arrondissements WHERE code_commune = ?",
                              [city]).set_index("code_arrondissement")["population"]
-        share = part.set_index("code_commune")["quantity"] / total
-        assert np.allclose(share.reindex(pops.index).fillna(0), pops / pops.sum(), atol=2 / total)
-    assert not offer.code_commune.isin(["69123", "13055"]).any()
+        share = part.reindex(pops.index).fillna(0) / total
+        assert np.allclose(share, pops / pops.sum(), atol=2 / total)
+    # and the city's portrait shows the line where the file put it
+    lyon = {o["category"]: o["quantity"] for o in portrait(store_copy, "69123")["offer"]}
+    assert lyon["medecin_generaliste"] >= raw.loc[raw.CODGEO == "69123", "NB_D201"].sum()

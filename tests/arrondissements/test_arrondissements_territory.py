@@ -143,3 +143,19 @@ def test_spread_rule_located_site_and_totals():
     by = out.groupby("code_commune")["quantity"].sum()
     assert by.to_dict() == {"01001": 4.0, "69381": 1.0 + 1.0, "69382": 3.0 + 1.0, "69383": 6.0}
     assert out["quantity"].sum() == rows["quantity"].sum()
+
+
+def test_rows_stored_for_a_whole_city_are_read_per_arrondissement(store_copy):
+    """A store filled before migration 012 may hold offer rows coded 75056: the engine spreads them."""
+    from accesoins.services import inputs
+
+    before = inputs.site_counts(store_copy, "pharmacie")
+    store_copy.con.execute("INSERT INTO offer (source_id, category, code_commune, quantity, unit) "
+                           "VALUES ('demo', 'pharmacie', '75056', 20, 'sites')")
+    after = inputs.site_counts(store_copy, "pharmacie")
+    assert "75056" not in after.index
+    added = after.sub(before, fill_value=0.0)
+    added = added[added != 0]
+    assert added.sum() == 20 and added.index.str.startswith("751").all() and (added == added.round()).all()
+    rows, _ = inputs.supply(store_copy, "pharmacie")
+    assert "75056" not in set(rows["site"]) and rows["quantity"].sum() == after.sum()

@@ -2,7 +2,8 @@
 
 The territory computes these three cities per arrondissement (as DREES does). A file that
 gives only the city total (e.g. the BPE by commune for Lyon and Marseille, INSEE's population
-by age) is spread by the rule of ``rules/arrondissements.yaml``: a located row goes to the
+by age) is stored as given, at commune level, and placed when the engine reads it
+(``services.inputs``) by the rule of ``rules/arrondissements.yaml``: a located row goes to the
 arrondissement holding its point, a single site without coordinates to the arrondissement of
 the town hall, a count to all arrondissements pro rata their legal population (whole units by
 largest remainders, so the city's total is exact). Pure: frames in, frames and a report out.
@@ -114,7 +115,8 @@ def summary_line(report: dict[str, object]) -> str | None:
     for key, rule in (("localisees", "localisee"), ("mairie", "site"), ("reparties", "total")):
         if report.get(key):
             said.append(f"{report[key]} {rules[rule]['label']}")
-    return (f"Paris, Lyon, Marseille : {report['lignes_ville']} ligne(s) données pour la ville entière "
+    return (f"Paris, Lyon, Marseille : {report['lignes_ville']} ligne(s) données pour la ville entière, "
+            "gardées telles quelles ; les calculs par arrondissement les placent ainsi "
             "(rules/arrondissements.yaml) — " + " ; ".join(said))
 
 
@@ -131,7 +133,7 @@ def city_of_arrondissement() -> dict[str, str]:
 def keep_levels(level: pd.Series, codes: pd.Series) -> tuple[pd.Series, str | None]:
     """Lines to keep in a file with a geographic level column (INSEE ``NIVGEO``, Melodi ``GEO_OBJECT``).
 
-    Communes (``COM``), except Paris, Lyon or Marseille when the file also has their
+    Communes (``COM``), except Paris, Lyon or Marseille when the file has all their
     arrondissements (``ARM``): those are kept instead, under their own code. Returns the mask
     and a line for the import summary (None when no arrondissement is kept).
     """
@@ -139,7 +141,11 @@ def keep_levels(level: pd.Series, codes: pd.Series) -> tuple[pd.Series, str | No
     codes = codes.astype(str).str.strip()
     city = codes.map(city_of_arrondissement())
     arm = level.eq("ARM") & city.notna()
-    replaced = set(city[arm])
+    # only a city whose every arrondissement is in the file: a partial set would lose inhabitants
+    full = pd.Series(city_of_arrondissement()).value_counts()
+    have = codes[arm].drop_duplicates().map(city_of_arrondissement()).value_counts()
+    replaced = {c for c, n in have.items() if n == full.get(c)}
+    arm &= city.isin(replaced)
     keep = (level.eq("COM") & ~codes.isin(replaced)) | arm
     if not replaced:
         return keep, None

@@ -90,9 +90,9 @@ def portrait(store: Store, code: str) -> dict[str, object]:
         "observatory": territory_indicators(store, level, cc, ix=ix) if ix.meta else None,
         "nearest": ix.nearest.get(cc, []),
         "contour": ix.contours.get(cc),
-        # a city's offer is that of its arrondissements, where the engine counts it
-        "offer": _summed_offer([ix.offer.get(a["code"], []) for a in arrondissements]) if arrondissements
-        else ix.offer.get(cc, []),
+        # a city's offer: its arrondissements' and the lines a file gave for the whole city
+        "offer": _summed_offer([ix.offer.get(cc, [])] + [ix.offer.get(a["code"], []) for a in arrondissements])
+        if arrondissements else ix.offer.get(cc, []),
         "arrondissements": arrondissements,
         "demo_notice": ix.demo_notice,
     }

@@ -161,10 +161,15 @@ def supply(store: Store, category: str) -> tuple[pd.DataFrame, dict[str, object]
 def site_counts(store: Store, category: str) -> pd.Series:
     """Quantity of ``category`` by commune (sites, headcount or FTE as stored)."""
     frame = store.df(
-        "SELECT code_commune, quantity, unit, site_id, name, lat, lon FROM offer WHERE category = ?", [category]
+        "SELECT code_commune, sum(quantity) AS q FROM offer WHERE category = ? AND code_commune NOT IN "
+        "(SELECT code_commune FROM arrondissements) GROUP BY 1", [category]
     )
-    frame = _by_arrondissement(store, frame).groupby("code_commune", as_index=False)["quantity"].sum() \
-        .rename(columns={"quantity": "q"})
+    city = store.df(  # rows stored for a whole city: onto its arrondissements, by the import rule
+        "SELECT code_commune, quantity, unit, site_id, name, lat, lon FROM offer WHERE category = ? "
+        "AND code_commune IN (SELECT code_commune FROM arrondissements)", [category])
+    if len(city):
+        spread = _by_arrondissement(store, city).rename(columns={"quantity": "q"})[["code_commune", "q"]]
+        frame = pd.concat([frame, spread]).groupby("code_commune", as_index=False)["q"].sum()
     if frame.empty:
         known = [r["category"] for r in store.records("SELECT DISTINCT category FROM offer ORDER BY 1")]
         raise NotBuiltError(

@@ -82,8 +82,10 @@ def load_batch(store: Store, batch: ImportBatch) -> dict[str, object]:
     check_bounds(batch)
     from ..offer.arrondissements import summary_line
 
+    # lines given for a whole city stay as the file gives them; the engine places them by the rule
+    # of rules/arrondissements.yaml when it computes (services.inputs), and the summary says how
     quantity = "quantity" if batch.kind == "offer" else "population"
-    city_rows, arrondissements = place_city_rows(store, batch.rows, quantity=quantity)
+    _, arrondissements = place_city_rows(store, batch.rows, quantity=quantity)
     warnings = list(batch.warnings)
     if summary_line(arrondissements):
         warnings.append(summary_line(arrondissements))
@@ -92,7 +94,7 @@ def load_batch(store: Store, batch: ImportBatch) -> dict[str, object]:
         "offer": ("offer", OFFER_COLUMNS),
         "population_by_age": ("population_by_age", POPULATION_COLUMNS),
     }[batch.kind]
-    rows = city_rows.assign(source_id=sid)
+    rows = batch.rows.assign(source_id=sid)
     report = {
         "source_id": sid,
         "file": batch.file,
