@@ -54,7 +54,7 @@ class Lab:
 
     def __init__(self, store):
         from accesoins.access.rules import load_apl_rules, profession_rules
-        from accesoins.services import inputs
+        from accesoins.services.data import inputs
         from accesoins.services.observatory.fidelity import reference_apl, to_current_communes
         from accesoins.store.territory import commune_index
 

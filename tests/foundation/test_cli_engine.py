@@ -26,7 +26,8 @@ def test_apl_writes_csv_with_provenance_and_stores_result(built_db, tmp_path, mo
                                       "--out", str(out)])
     assert result.exit_code == 0, result.output
     frame = pd.read_csv(out, dtype={"code_commune": str})
-    assert list(frame.columns) == ["code_commune", "apl_65"] and len(frame) == 34_875
+    # one value per unit: the communes, Paris, Lyon and Marseille by arrondissement (34,875 - 3 + 45)
+    assert list(frame.columns) == ["code_commune", "apl_65"] and len(frame) == 34_917
     assert 2.0 < frame["apl_65"].mean() < 6.0
     prov = json.loads(out.with_suffix(".csv.provenance.json").read_text())
     assert prov["is_demo"] is True and prov["parameters"]["max_age"] == 65
@@ -73,12 +74,13 @@ def test_nearest_and_coverage(built_db, tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     near = pd.read_csv(near_out, dtype={"code_commune": str}).set_index("code_commune")["nearest_minutes"]
     cov = pd.read_csv(cov_out, dtype={"code_commune": str}).set_index("code_commune")
-    assert len(cov) == 34_875 and set(cov["covered"].unique()) == {0.0, 1.0}
+    assert len(cov) == 34_917 and set(cov["covered"].unique()) == {0.0, 1.0}
     within = (near.reindex(cov.index) <= 30).astype(float)  # no site reached (NaN): not covered
     assert (cov["covered"] == within).all()
     assert 0 < within.sum() < len(within)
     store = open_store(built_db, read_only=True)
-    population = store.df("SELECT code_commune, population FROM communes").set_index("code_commune")["population"]
+    population = store.df("SELECT code_commune, population FROM territory_units").set_index("code_commune")
+    population = population["population"]
     store.close()
     beyond = population.reindex(cov.index).astype(float).where(cov["covered"] == 0, 0.0)
     assert (cov["population_beyond"] == beyond).all()

@@ -80,7 +80,7 @@ def test_outlines_are_dissolved(store):
     # DGCL, EPCI on 1 January 2026 (as packaged in @etalab/decoupage-administratif 6.0.0): 989 CC, 230 CA,
     # 14 CU, 21 métropoles, and the Métropole de Lyon
     assert counts == {"commune": 34_875, "commune_light": 34_875, "departement": 101, "region": 18,
-                      "epci": 989 + 230 + 14 + 21 + 1}
+                      "epci": 989 + 230 + 14 + 21 + 1, "arrondissement": 45}
     geom = shapely.from_geojson(
         store.scalar("SELECT geojson FROM contours WHERE level = 'region' AND code = '11'")
     )
@@ -89,7 +89,8 @@ def test_outlines_are_dissolved(store):
 
 @pytest.mark.parametrize(
     ("old", "new"),
-    [("13201", "13055"), ("75112", "75056"), ("69381", "69123"), ("01340", "01015"), ("01001", "01001")],
+    # arrondissements of Paris, Lyon and Marseille are kept under their own code (issue 16)
+    [("13201", "13201"), ("75112", "75112"), ("69381", "69381"), ("01340", "01015"), ("01001", "01001")],
 )
 def test_outdated_codes_map_to_the_current_commune(store, old, new):
     assert commune_index(store).resolve(old) == new

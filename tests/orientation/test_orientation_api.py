@@ -30,7 +30,8 @@ def test_pharmacies_twin_at_christmas_night(client):
 
 
 @pytest.mark.parametrize(("params", "code", "label", "time_zone"), [
-    ({"cp": "75011"}, "75056", "75011 Paris", "Europe/Paris"),
+    # a Paris postcode starts from its arrondissement, not from the centre of Paris (issue 16)
+    ({"cp": "75011"}, "75111", "75011 Paris 11e arrondissement", "Europe/Paris"),
     ({"lat": 43.2965, "lon": 5.3698}, "13055", "43.2965, 5.3698 (près de Marseille)", "Europe/Paris"),
     # five digits in ``commune`` are a postcode: 97411 is Bois-de-Nèfles, in Saint-Paul (INSEE 97415)
     ({"commune": "97411"}, "97415", "97411 Saint-Paul", "Indian/Reunion"),

@@ -18,7 +18,8 @@ from .rendering import page, store_of
 router = APIRouter()
 
 Indicator = Annotated[str, Query(alias="indicateur", max_length=80, description="Nom de l'indicateur")]
-Level = Annotated[str, Query(alias="niveau", max_length=20, description="commune, epci, departement ou region")]
+Level = Annotated[str, Query(alias="niveau", max_length=20,
+                             description="commune, arrondissement, epci, departement ou region")]
 Dep = Annotated[str | None, Query(alias="departement", max_length=3, description="Code du département")]
 TAGS = ["observatoire"]
 

@@ -6,6 +6,7 @@ import json
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
 from ..config import settings_from_env
@@ -63,9 +64,24 @@ def territory_stats_cmd(
     for row in stats["by_point_method"]:
         table.add_row(str(row["methode"]), str(row["communes"]), f"{int(row['population'] or 0):,}".replace(",", " "))
     out.print(table)
+    print_arrondissements(out, stats)
     zones = Table(title="Par zone")
     for col in ("Zone", "Communes", "Population"):
         zones.add_column(col)
     for row in stats["by_zone"]:
         zones.add_row(str(row["zone"]), str(row["communes"]), f"{int(row['population']):,}".replace(",", " "))
     out.print(zones)
+
+
+def print_arrondissements(out: Console, stats: dict) -> None:
+    """One line of totals, then each city beside the sum of its arrondissements."""
+    out.print(f"Arrondissements municipaux : {stats.get('arrondissements', 0)} "
+              "(unités de calcul à la place de Paris, Lyon et Marseille, comme la DREES)")
+    table = Table(title="Arrondissements par ville")
+    for col in ("Ville", "Arrondissements", "placés", "avec contour", "Population", "Population de la ville"):
+        table.add_column(col, justify="left" if col == "Ville" else "right")
+    for row in stats.get("arrondissements_by_city", []):
+        table.add_row(str(row["nom"]), str(row["arrondissements"]), str(row["placed"]), str(row["with_contour"]),
+                      f"{int(row['population'] or 0):,}".replace(",", " "),
+                      f"{int(row['population_commune'] or 0):,}".replace(",", " "))
+    out.print(table)

@@ -42,6 +42,7 @@ import pandas as pd
 from accesoins.errors import InputError
 from accesoins.offer import _csv, _validate
 from accesoins.offer._proj import department_epsg, to_wgs84
+from accesoins.offer.arrondissements import keep_levels
 from accesoins.offer.batch import ImportBatch
 from accesoins.territory.codes import CommuneIndex, normalise_code
 
@@ -239,14 +240,16 @@ def _long_from_melodi(table: _csv.Table, vintage: str | None) -> tuple[pd.DataFr
     measure = f[col["BPE_MEASURE"]].str.strip().str.upper()
     typequ = f[col["FACILITY_TYPE"]].str.strip().str.upper()
     period = f[col["TIME_PERIOD"]].str.strip()
-    com = (level == "COM") & (measure == "FACILITIES") & (typequ != "_T")
-    other_levels = sorted(set(level[(level != "COM")]))
+    kept, note = keep_levels(level, f[col["GEO"]])  # Paris, Lyon, Marseille: ARM lines when present
+    warnings.extend([note] if note else [])
+    com = kept & (measure == "FACILITIES") & (typequ != "_T")
+    other_levels = sorted(set(level[~kept]))
     if other_levels:
         warnings.append(
-            f"{int((level != 'COM').sum())} lignes d'autres niveaux géographiques ignorées "
+            f"{int((~kept).sum())} lignes d'autres niveaux géographiques ignorées "
             f"({', '.join(other_levels[:8])}) : agrégats des communes"
         )
-    other_measures = sorted(set(measure[level == "COM"]) - {"FACILITIES"})
+    other_measures = sorted(set(measure[kept]) - {"FACILITIES"})
     if other_measures:
         warnings.append(f"mesures autres que le nombre d'équipements ignorées : {', '.join(other_measures)}")
     years = sorted(set(period[com]))

@@ -40,6 +40,7 @@ import yaml
 
 from accesoins.errors import InputError
 from accesoins.offer import _csv, _validate
+from accesoins.offer.arrondissements import keep_levels
 from accesoins.offer.batch import ImportBatch
 from accesoins.territory.codes import CommuneIndex
 
@@ -123,7 +124,9 @@ def read_population_by_age(
         table.require(["CODGEO", "SEXE", "AGED100", "NB"], hint=" (format long BTT_TD_POP1B)")
         if "NIVGEO" in f.columns:
             level = f["NIVGEO"].str.strip().str.upper()
-            other = level != "COM"
+            kept, note = keep_levels(level, f["CODGEO"])  # Paris, Lyon, Marseille: ARM lines when present
+            warnings.extend([note] if note else [])
+            other = ~kept
             if other.any():
                 warnings.append(
                     f"{int(other.sum())} lignes d'autres niveaux ({', '.join(sorted(set(level[other])))}) ignorées"
@@ -248,7 +251,9 @@ def _melodi_long(table: _csv.Table) -> tuple[pd.DataFrame, str | None, list[str]
     keep = pd.Series(True, index=f.index)
     if "GEO_OBJECT" in f.columns:
         level = f["GEO_OBJECT"].str.strip().str.upper()
-        other = level != "COM"
+        kept, note = keep_levels(level, f["GEO"])  # Paris, Lyon, Marseille: ARM lines when present
+        warnings.extend([note] if note else [])
+        other = ~kept
         if other.any():
             warnings.append(f"{int(other.sum())} lignes d'autres niveaux géographiques "
                             f"({', '.join(sorted(set(level[other])))}) ignorées")

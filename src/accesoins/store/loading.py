@@ -22,7 +22,7 @@ from ..errors import InputError
 from ..offer._csv import load_rules_file
 from ..offer.batch import OFFER_COLUMNS, POPULATION_COLUMNS, ImportBatch
 from .db import Store
-from .territory import insert_frame
+from .territory import insert_frame, place_city_rows
 
 DEMO_SOURCE = "demo"
 
@@ -54,7 +54,8 @@ def _coverage(con, table: str, rows: pd.DataFrame, kind: str) -> tuple[list[str]
     cats = sorted(rows["category"].unique().tolist()) if kind == "offer" else []
     codes = sorted(rows["code_commune"].unique().tolist())
     deps = con.execute(
-        "SELECT DISTINCT code_departement FROM communes WHERE list_contains(?, code_commune)", [codes]
+        "SELECT DISTINCT code_departement FROM territory_units WHERE list_contains(?, code_commune) "
+        "OR list_contains(?, code_parent)", [codes, codes]
     ).fetchall()
     return cats, sorted(d for (d,) in deps)
 
@@ -63,7 +64,8 @@ def _covered_sql(kind: str) -> str:
     """WHERE clause of the earlier rows of a source that a batch covers."""
     cat = "list_contains(?, category) AND " if kind == "offer" else ""
     return (f"source_id = ? AND {cat}code_commune IN "
-            "(SELECT code_commune FROM communes WHERE list_contains(?, code_departement))")
+            "(SELECT code_commune FROM territory_units WHERE list_contains(?, code_departement) UNION ALL "
+            "SELECT code_parent FROM territory_units WHERE list_contains(?, code_departement))")
 
 
 def load_batch(store: Store, batch: ImportBatch) -> dict[str, object]:
@@ -78,6 +80,15 @@ def load_batch(store: Store, batch: ImportBatch) -> dict[str, object]:
     """
     store.require_territory()
     check_bounds(batch)
+    from ..offer.arrondissements import summary_line
+
+    # lines given for a whole city stay as the file gives them; the engine places them by the rule
+    # of rules/arrondissements.yaml when it computes (services.inputs), and the summary says how
+    quantity = "quantity" if batch.kind == "offer" else "population"
+    _, arrondissements = place_city_rows(store, batch.rows, quantity=quantity)
+    warnings = list(batch.warnings)
+    if summary_line(arrondissements):
+        warnings.append(summary_line(arrondissements))
     sid = source_id(batch)
     table, columns = {
         "offer": ("offer", OFFER_COLUMNS),
@@ -97,8 +108,9 @@ def load_batch(store: Store, batch: ImportBatch) -> dict[str, object]:
         "rejected": int(len(batch.rejected)),
         "outside_territory": batch.outside_counts(),
         "out_of_scope": dict(batch.out_of_scope),
-        "warnings": batch.warnings,
+        "warnings": warnings,
         "replaced_demo_categories": [],
+        "arrondissements": arrondissements,
     }
     is_demo = sid == DEMO_SOURCE
     with store.transaction() as con:
@@ -106,7 +118,7 @@ def load_batch(store: Store, batch: ImportBatch) -> dict[str, object]:
         report["covered_categories"] = cats
         report["covered_departements"] = len(deps)
         where = _covered_sql(batch.kind)
-        params = [sid, cats, deps] if batch.kind == "offer" else [sid, deps]
+        params = [sid, cats, deps, deps] if batch.kind == "offer" else [sid, deps, deps]
         report["replaced"] = int(con.execute(f"SELECT count(*) FROM {table} WHERE {where}", params).fetchone()[0])
         con.execute(f"DELETE FROM {table} WHERE {where}", params)
         report["left_in_place"] = int(

@@ -17,6 +17,7 @@ import shapely
 
 from . import contours as C
 from . import points as P
+from .arrondissements import build_arrondissements, read_etalab_arrondissements
 from .geometry import area_km2, to_geojson
 from .sources import (
     TERRITORY_SOURCES,
@@ -41,6 +42,8 @@ class Territory:
     regions: pd.DataFrame
     epci: pd.DataFrame
     contours: pd.DataFrame  # level, code, geojson
+    arrondissements: pd.DataFrame = field(default_factory=pd.DataFrame)  # see territory.arrondissements
+    arrondissement_postcodes: pd.DataFrame = field(default_factory=pd.DataFrame)
     sources: tuple[SourceInfo, ...] = TERRITORY_SOURCES
     report: dict[str, object] = field(default_factory=dict)
 
@@ -104,11 +107,19 @@ def build_territory(node_modules: Path, *, step: Step | None = None) -> Territor
     for level, series in (("departement", deps), ("region", regs), ("epci", epcis)):
         frames.append(pd.DataFrame({"level": level, "code": series.index,
                                     "geojson": to_geojson(series.to_numpy())}))
+    say("Arrondissements municipaux de Paris, Lyon et Marseille")
+    arm, arm_postcodes = read_etalab_arrondissements(etalab_dir(node_modules), out)
+    arm, arm_contours = build_arrondissements(arm, parts)
+    frames.append(arm_contours)
     contour_frame = pd.concat(frames, ignore_index=True)
 
     report = coverage_report(out)
+    report["arrondissements"] = int(len(arm))
+    report["arrondissements_placed"] = int(arm["lat"].notna().sum())
+    report["arrondissements_with_contour"] = int(arm["contour_method"].notna().sum())
     return Territory(out, et.history, et.postcodes, et.departements, et.regions, et.epci,
-                     contour_frame, report=report)
+                     contour_frame, arrondissements=arm, arrondissement_postcodes=arm_postcodes,
+                     report=report)
 
 
 def coverage_report(communes: pd.DataFrame) -> dict[str, object]:

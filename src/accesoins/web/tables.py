@@ -12,7 +12,7 @@ from .charts import number
 
 def indicator_table(obs: dict) -> Markup:
     """Indicators of a territory beside the territories that contain it (with the rank for communes)."""
-    commune = obs["level"] == "commune"
+    commune = obs["level"] in ("commune", "arrondissement")  # ranked among the département's units
     parents = obs["parents"]
     head = ['<th scope="col">Indicateur</th><th scope="col" class="num">Valeur</th>']
     if commune:

@@ -44,13 +44,15 @@ def od_cost(store: Store, path: str, *, max_minutes: float = APL_MAX_MINUTES) ->
     with the file, line and field. Returns the cost frame and a provenance label.
     """
     from ...errors import InputError
-    from ...store.territory import commune_index
+    from ...store.territory import city_seats, commune_index
     from ...travel.odfile import read_od_matrix
 
     cost = read_od_matrix(path, max_minutes=max_minutes)
     index = commune_index(store)
+    seats = city_seats(store)  # a whole city (75056…) is taken at its town hall's arrondissement
     for col in ("origin", "dest"):
         mapped = index.resolve_many(cost[col].astype(str))
+        mapped = mapped.where(~mapped.isin(list(seats)), mapped.map(seats))
         if mapped.isna().any():
             bad = int(mapped.isna().to_numpy().argmax())
             raise InputError(f"code commune inconnu « {cost[col].iloc[bad]} »", file=path, line=bad + 2,

@@ -26,7 +26,7 @@ Step = Callable[[str], None]
 ProgressFactory = Callable[[str], Callable[[int, int | None], None]]
 
 
-TERRITORY_BUILD_VERSION = 2  # bump when the build itself changes what it stores
+TERRITORY_BUILD_VERSION = 3  # bump when the build itself changes what it stores
 
 
 def territory_key() -> str:
@@ -55,7 +55,8 @@ def ensure_offer(store: Store, *, step: Step | None = None) -> dict[str, object]
         return None
     if step:
         step("Génération de l'offre de démonstration (fictive)")
-    communes = store.df("SELECT code_commune, population, lat, lon FROM communes ORDER BY code_commune")
+    # on the units of computation: the three cities' offer is drawn per arrondissement
+    communes = store.df("SELECT code_commune, population, lat, lon FROM territory_units ORDER BY code_commune")
     return load_batch(store, demo_offer(communes))
 
 

@@ -19,12 +19,15 @@ AGE_BANDS = ["0-4", "5-9", "10-14", "15-19", "20-24", "25-29", "30-34", "35-39",
 
 
 def commune_points(store: Store) -> pd.DataFrame:
-    """Communes indexed by code with ``lat``, ``lon``, ``population``, ``density`` (inh./km²),
-    ``area_km2`` and the road ``zone`` (see :func:`commune_zones`)."""
+    """Units of computation indexed by code with ``lat``, ``lon``, ``population``, ``density``
+    (inh./km²), ``area_km2`` and the road ``zone`` (see :func:`commune_zones`).
+
+    The units are the communes, Paris, Lyon and Marseille replaced by their arrondissements
+    (the store's view ``territory_units``), as DREES computes the APL."""
     store.require_territory()
     frame = store.df(
         "SELECT code_commune, lat, lon, coalesce(population, 0) AS population, "
-        "coalesce(population, 0) / greatest(area_km2, 0.01) AS density, area_km2 FROM communes ORDER BY 1"
+        "coalesce(population, 0) / greatest(area_km2, 0.01) AS density, area_km2 FROM territory_units ORDER BY 1"
     ).set_index("code_commune")
     zones = commune_zones(store)
     frame["zone"] = zones["zone"].reindex(frame.index).fillna(-1).astype("int64").to_numpy()
@@ -55,8 +58,9 @@ def commune_zones(store: Store) -> pd.DataFrame:
     if len(cached):
         _ZONES[key] = cached.set_index("code_commune")
         return _ZONES[key]
-    contours = store.df("SELECT code, geojson FROM contours WHERE level = 'commune'").set_index("code")
-    points = store.df("SELECT code_commune, lat, lon FROM communes ORDER BY 1").set_index("code_commune")
+    contours = store.df("SELECT code, geojson FROM contours WHERE level IN ('commune', 'arrondissement') "
+                        "AND code IN (SELECT code_commune FROM territory_units)").set_index("code")
+    points = store.df("SELECT code_commune, lat, lon FROM territory_units ORDER BY 1").set_index("code_commune")
     land = land_masses(contours["geojson"]).reindex(points.index)
     if land.isna().any():  # a commune without contour joins the land mass of its nearest neighbour
         from scipy.spatial import cKDTree
@@ -80,6 +84,14 @@ def commune_zones(store: Store) -> pd.DataFrame:
     return frame
 
 
+def _by_arrondissement(store: Store, rows: pd.DataFrame, *, code: str = "code_commune",
+                       quantity: str = "quantity") -> pd.DataFrame:
+    """Rows stored for a whole city (before migration 012) onto its arrondissements, by the import rule."""
+    from ...store.territory import place_city_rows
+
+    return place_city_rows(store, rows, code=code, quantity=quantity)[0]
+
+
 def territory_vintage(store: Store) -> dict[str, str]:
     rows = store.records("SELECT source_id, vintage FROM sources WHERE kind = 'territory' ORDER BY 1")
     return {r["source_id"]: r["vintage"] for r in rows}
@@ -98,6 +110,7 @@ def population(store: Store, *, by_age: bool = True) -> tuple[pd.Series | pd.Dat
                 "SELECT code_commune, age_band, sum(population) AS population FROM population_by_age "
                 "WHERE source_id = ? GROUP BY ALL", [src[0]["source_id"]]
             )
+            long = _by_arrondissement(store, long, quantity="population")
             wide = long.pivot(index="code_commune", columns="age_band", values="population")
             wide = wide.reindex(index=points.index, columns=AGE_BANDS).fillna(0.0)
             return wide, {"population": f"{src[0]['source_id']} (par tranche d'âge)"}
@@ -124,9 +137,10 @@ def supply(store: Store, category: str) -> tuple[pd.DataFrame, dict[str, object]
     """One row per offer row of ``category``: ``site`` (commune), ``quantity``, ``unit``,
     and ``age``/``activity``/``fte`` when the source carries them."""
     rows = store.df(
-        "SELECT code_commune AS site, quantity, unit, attributes FROM offer WHERE category = ?",
-        [category],
+        "SELECT code_commune AS site, quantity, unit, site_id, name, lat, lon, attributes FROM offer "
+        "WHERE category = ?", [category],
     )
+    rows = _by_arrondissement(store, rows, code="site").drop(columns=["site_id", "name", "lat", "lon"])
     if rows.empty:
         raise NotBuiltError(f"Aucune offre de la catégorie « {category} » dans la base.")
     attrs = rows["attributes"].map(lambda a: json.loads(a) if isinstance(a, str) and a else {})
@@ -147,8 +161,15 @@ def supply(store: Store, category: str) -> tuple[pd.DataFrame, dict[str, object]
 def site_counts(store: Store, category: str) -> pd.Series:
     """Quantity of ``category`` by commune (sites, headcount or FTE as stored)."""
     frame = store.df(
-        "SELECT code_commune, sum(quantity) AS q FROM offer WHERE category = ? GROUP BY 1", [category]
+        "SELECT code_commune, sum(quantity) AS q FROM offer WHERE category = ? AND code_commune NOT IN "
+        "(SELECT code_commune FROM arrondissements) GROUP BY 1", [category]
     )
+    city = store.df(  # rows stored for a whole city: onto its arrondissements, by the import rule
+        "SELECT code_commune, quantity, unit, site_id, name, lat, lon FROM offer WHERE category = ? "
+        "AND code_commune IN (SELECT code_commune FROM arrondissements)", [category])
+    if len(city):
+        spread = _by_arrondissement(store, city).rename(columns={"quantity": "q"})[["code_commune", "q"]]
+        frame = pd.concat([frame, spread]).groupby("code_commune", as_index=False)["q"].sum()
     if frame.empty:
         known = [r["category"] for r in store.records("SELECT DISTINCT category FROM offer ORDER BY 1")]
         raise NotBuiltError(

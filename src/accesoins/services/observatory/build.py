@@ -135,14 +135,33 @@ def _as_computed(ind: Indicator, computed: Computed) -> Indicator:
 
 
 def _groups(store: Store) -> dict[str, pd.Series]:
-    communes = store.df("SELECT code_commune, code_epci, code_departement, code_region FROM communes")
-    communes = communes.set_index("code_commune")
+    """Unit → containing territory; the three cities' arrondissements stand for them (no double count)."""
+    units = store.df("SELECT code_commune, code_epci, code_departement, code_region FROM territory_units")
+    units = units.set_index("code_commune")
     return {
-        "epci": communes["code_epci"].dropna(),
-        "departement": communes["code_departement"],
-        "region": communes["code_region"],
-        "france": pd.Series("FR", index=communes.index),
+        "epci": units["code_epci"].dropna(),
+        "departement": units["code_departement"],
+        "region": units["code_region"],
+        "france": pd.Series("FR", index=units.index),
     }
+
+
+def _cities(store: Store) -> pd.Series:
+    """Arrondissement → its commune (Paris, Lyon, Marseille)."""
+    return store.df("SELECT code_arrondissement, code_commune FROM arrondissements") \
+        .set_index("code_arrondissement")["code_commune"]
+
+
+def _commune_values(values: pd.DataFrame, cat_used: dict, cities: pd.Series, population: pd.Series,
+                    numerators: pd.DataFrame, weights: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """Values and population by commune: each city is the aggregate of its arrondissements."""
+    arm = cities[cities.index.isin(values.index)]
+    own = ~values.index.isin(arm.index)
+    if not len(arm):
+        return values, population
+    agg = aggregate(values, cat_used, arm, population, numerators=numerators, weights=weights)
+    frame = pd.concat([values[own], agg[values.columns]])
+    return frame, pd.concat([population[own], agg["population"]])
 
 
 def _ranks(values: pd.DataFrame, departement: pd.Series, cat: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -170,19 +189,32 @@ def build_observatory(store: Store, *, step: Step | None = None,
     population = points["population"].astype(float)
     groups = _groups(store)
     cat_used = {k: cat[k] for k in values.columns}
-    classes = classify_apl(values["apl_medecin_generaliste_65"]) if "apl_medecin_generaliste_65" in values \
-        else pd.Series(None, index=values.index, dtype=object)
+    cities = _cities(store)
+    communes, commune_pop = _commune_values(values, cat_used, cities, population, numerators, weights)
+    commune_dep = groups["departement"].rename(index=dict(zip(cities.index, cities.to_numpy(), strict=True)))
+    commune_dep = commune_dep[~commune_dep.index.duplicated()]
+
+    def classes_of(frame: pd.DataFrame) -> pd.Series:
+        if "apl_medecin_generaliste_65" in frame:
+            return classify_apl(frame["apl_medecin_generaliste_65"])
+        return pd.Series(None, index=frame.index, dtype=object)
+
+    classes = classes_of(values)  # by unit: what territories' zoning populations add up
+    arm_codes = values.index[values.index.isin(cities.index)]
     long_frames = []
-    ranks, sizes = _ranks(values, groups["departement"], cat_used)
-    commune_long = values.rename_axis("code").reset_index().melt(id_vars="code", var_name="indicator")
-    commune_long = commune_long.merge(
-        ranks.rename_axis("code").reset_index().melt(id_vars="code", var_name="indicator",
-                                                     value_name="rank_departement"), on=["code", "indicator"])
-    commune_long = commune_long.merge(
-        sizes.rename_axis("code").reset_index().melt(id_vars="code", var_name="indicator",
-                                                     value_name="n_departement"), on=["code", "indicator"])
-    long_frames.append(commune_long.assign(level="commune"))
-    pops = [pd.DataFrame({"level": "commune", "code": population.index, "population": population.to_numpy()})]
+    pops = []
+    for level, frame, deps, pop in (("commune", communes, commune_dep, commune_pop),
+                                    ("arrondissement", values.loc[arm_codes], groups["departement"], population)):
+        if frame.empty:
+            continue
+        ranks, sizes = _ranks(values if level == "arrondissement" else frame, deps, cat_used)
+        long = frame.rename_axis("code").reset_index().melt(id_vars="code", var_name="indicator")
+        for extra, name in ((ranks, "rank_departement"), (sizes, "n_departement")):
+            long = long.merge(extra.rename_axis("code").reset_index().melt(
+                id_vars="code", var_name="indicator", value_name=name), on=["code", "indicator"], how="left")
+        long_frames.append(long.assign(level=level))
+        pop = pop.reindex(frame.index)
+        pops.append(pd.DataFrame({"level": level, "code": pop.index, "population": pop.to_numpy()}))
     zoning = []
     for level, grp in groups.items():
         agg = aggregate(values, cat_used, grp, population, numerators=numerators, weights=weights)
@@ -198,7 +230,8 @@ def build_observatory(store: Store, *, step: Step | None = None,
     all_values["value"] = pd.to_numeric(all_values["value"], errors="coerce")
     say("Écriture des indicateurs")
     seconds = time.perf_counter() - started
-    report.update({"seconds": round(seconds, 2), "communes": int(len(values)),
+    report.update({"seconds": round(seconds, 2), "communes": int(len(communes)),
+                   "arrondissements": int(len(arm_codes)),
                    "rows": int(len(all_values)), "is_demo": any(m.is_demo for m in meta.values())})
     with store.transaction() as con:
         for table in ("indicator_values", "indicator_meta", "territory_populations", "zoning_classes",
@@ -208,8 +241,10 @@ def build_observatory(store: Store, *, step: Step | None = None,
                      ["level", "code", "indicator", "value", "rank_departement", "n_departement"])
         insert_frame(store, "territory_populations", pd.concat(pops, ignore_index=True),
                      ["level", "code", "population"])
+        stored_classes = pd.concat([classes, classes_of(communes).drop(index=values.index, errors="ignore")])
         insert_frame(store, "zoning_classes",
-                     classes.rename_axis("code_commune").rename("classe").reset_index(), ["code_commune", "classe"])
+                     stored_classes.rename_axis("code_commune").rename("classe").reset_index(),
+                     ["code_commune", "classe"])
         insert_frame(store, "nearest_sites", sites, ["code_commune", "target", "site_commune", "minutes"])
         if zoning:
             insert_frame(store, "zoning_populations", pd.concat(zoning, ignore_index=True),

@@ -35,7 +35,8 @@ TABLES: dict[str, Table] = {
         "JOIN indicator_meta m USING (indicator)",
         {"niveau": "v.level", "indicateur": "v.indicator", "code": "v.code",
          "departement": "(CASE WHEN v.level = 'commune' THEN (SELECT code_departement FROM communes c "
-                        "WHERE c.code_commune = v.code) ELSE NULL END)"},
+                        "WHERE c.code_commune = v.code) WHEN v.level = 'arrondissement' THEN (SELECT "
+                        "code_departement FROM arrondissements a WHERE a.code_arrondissement = v.code) END)"},
         geometry="contour:niveau", order="niveau, indicateur, code"),
     "communes": Table(
         "Communes : codes, noms, rattachements, population, point de référence",
@@ -44,13 +45,20 @@ TABLES: dict[str, Table] = {
         "FROM communes",
         {"code": "code_commune", "departement": "code_departement", "region": "code_region",
          "epci": "code_epci"}, geometry="point", order="code_commune"),
+    "arrondissements": Table(
+        "Arrondissements municipaux de Paris, Lyon et Marseille : codes, commune, population, point",
+        "SELECT code_arrondissement, nom, code_commune, code_departement, code_region, population, lat, lon, "
+        "point_method AS methode_point, contour_method AS methode_contour, area_km2 AS superficie_km2 "
+        "FROM arrondissements",
+        {"code": "code_arrondissement", "commune": "code_commune", "departement": "code_departement"},
+        geometry="point", order="code_arrondissement"),
     "offre": Table(
         "Offre de soins enregistrée (par site ou par commune × catégorie)",
         "SELECT o.category AS categorie, o.code_commune, o.quantity AS quantite, o.unit AS unite, "
         "o.site_id AS identifiant, o.name AS nom, o.lat, o.lon, s.vintage AS millesime, "
         "s.is_demo AS donnees_fictives FROM offer o JOIN sources s USING (source_id)",
         {"categorie": "o.category", "code": "o.code_commune",
-         "departement": "(SELECT code_departement FROM communes c WHERE c.code_commune = o.code_commune)"},
+         "departement": "(SELECT code_departement FROM territory_units u WHERE u.code_commune = o.code_commune)"},
         order="categorie, code_commune"),
     "zonage": Table(
         "Population par classe de zonage (APL médecins généralistes de 65 ans ou moins)",

@@ -9,9 +9,9 @@ within 0.5 and the share of the population under the 2.5 threshold.
 
 Codes of the reference year are mapped to current communes through the commune
 history; a current commune absorbing several reference communes is left out of
-the commune comparison (which official value would it be?), and Paris, Lyon and
-Marseille arrondissements are averaged to their city, since the territory holds
-whole cities.
+the commune comparison (which official value would it be?). Paris, Lyon and
+Marseille are compared arrondissement by arrondissement, as the territory computes
+them (a store without arrondissements averages them to their city).
 """
 
 from __future__ import annotations
@@ -61,8 +61,9 @@ def to_current_communes(official: pd.Series, resolve) -> tuple[pd.Series, dict[s
     codes = pd.Series(official.index.astype(str), index=official.index)
     city = codes.str[:3].map(_CITY).where(codes.str[:2].isin(["75", "69", "13"])
                                           & ~codes.isin(list(_CITY.values())))
-    arrondissement = city.notna() & codes.str[3:].str.len().eq(2)
     current = pd.Series(resolve(codes).to_numpy(), index=official.index)
+    # averaged to their city only when the territory does not compute them on their own (migration 012)
+    arrondissement = city.notna() & codes.str[3:].str.len().eq(2) & current.ne(codes)
     current = current.where(~arrondissement, city)
     frame = pd.DataFrame({"current": current, "value": official.to_numpy()}).dropna(subset=["current"])
     size = frame.groupby("current")["current"].transform("size")
@@ -182,7 +183,8 @@ def fidelity(store: Store, level: str = "france", code: str | None = None, *, vi
     official, mapping = to_current_communes(official, commune_index(store).resolve_many)
     communes = store.df(
         "SELECT c.code_commune, c.nom, c.code_departement, coalesce(c.population, 0) AS population, v.value "
-        "FROM communes c LEFT JOIN indicator_values v ON v.level = 'commune' AND v.code = c.code_commune "
+        "FROM territory_units c LEFT JOIN indicator_values v ON v.level IN ('commune', 'arrondissement') "
+        "AND v.code = c.code_commune "
         f"AND v.indicator = ? WHERE {where}", [indicator]).set_index("code_commune")
     fig = agreement(communes["value"].dropna(), official, communes["population"], communes["code_departement"])
     by_commune, by_dep = fig.pop("by_commune"), fig.pop("by_departement")
@@ -225,8 +227,9 @@ def fidelity_map(store: Store, level: str = "france", code: str | None = None, *
             from ...store.territory import commune_index
 
             official, _ = to_current_communes(official, commune_index(store).resolve_many)
-            ours = store.df("SELECT v.code, v.value FROM indicator_values v JOIN communes c ON c.code_commune = v.code "
-                            "WHERE v.level = 'commune' AND v.indicator = ? AND c.code_departement = ?",
+            ours = store.df("SELECT v.code, v.value FROM indicator_values v JOIN territory_units c "
+                            "ON c.code_commune = v.code WHERE v.level IN ('commune', 'arrondissement') "
+                            "AND v.indicator = ? AND c.code_departement = ?",
                             [page["indicator"], code]).set_index("code")["value"]
             diff = (ours - official.reindex(ours.index)).dropna()
             values = {c: round(float(v), 3) for c, v in diff.items()}

@@ -22,7 +22,8 @@ from ...store.db import Store
 
 _LOCK = threading.Lock()
 _CACHE: dict[tuple, TerritoryIndex] = {}
-NAMES = {"commune": ("communes", "code_commune"), "epci": ("epci", "code_epci"),
+NAMES = {"commune": ("communes", "code_commune"), "arrondissement": ("arrondissements", "code_arrondissement"),
+         "epci": ("epci", "code_epci"),
          "departement": ("departements", "code_departement"), "region": ("regions", "code_region")}
 
 
@@ -89,6 +90,7 @@ class TerritoryIndex:
         self.demo_notice: str | None = None
         self.epci_parent: dict[str, tuple[str, str]] = {}
         self.departement_parent: dict[str, str] = {}
+        self.arrondissements: dict[str, list[dict]] = {}
 
     @classmethod
     def build(cls, store: Store) -> TerritoryIndex:
@@ -106,7 +108,7 @@ class TerritoryIndex:
         for level, part in values.groupby("level"):
             wide = part.pivot(index="code", columns="indicator", values="value").reindex(columns=cols)
             lv = LevelValues({c: i for i, c in enumerate(wide.index)}, wide.to_numpy(dtype=float))
-            if level == "commune":
+            if level in ("commune", "arrondissement"):
                 lv.ranks = part.pivot(index="code", columns="indicator", values="rank_departement") \
                     .reindex(index=wide.index, columns=cols).to_numpy(dtype=float)
                 lv.sizes = part.pivot(index="code", columns="indicator", values="n_departement") \
@@ -118,13 +120,26 @@ class TerritoryIndex:
             "SELECT c.*, d.nom AS departement, r.nom AS region, e.nom AS epci FROM communes c "
             "JOIN departements d USING (code_departement) JOIN regions r ON r.code_region = c.code_region "
             "LEFT JOIN epci e USING (code_epci)")}
+        ix.arrondissements = {}  # city → its arrondissements (code, nom, population), by code
+        for r in store.records(  # an arrondissement is shown like a commune, with its city above it
+                "SELECT a.code_arrondissement AS code_commune, a.nom, a.code_departement, a.code_region, "
+                "a.code_epci, a.zone, a.population, a.lat, a.lon, a.point_method, a.mairie_distance_m, "
+                "a.contour_method, a.area_km2, d.nom AS departement, r.nom AS region, e.nom AS epci, "
+                "a.code_commune AS code_ville, c.nom AS ville FROM arrondissements a "
+                "JOIN communes c USING (code_commune) JOIN departements d ON d.code_departement = a.code_departement "
+                "JOIN regions r ON r.code_region = a.code_region LEFT JOIN epci e ON e.code_epci = a.code_epci "
+                "ORDER BY 1"):
+            ix.communes[r["code_commune"]] = {**r, "is_arrondissement": True}
+            ix.arrondissements.setdefault(r["code_ville"], []).append(
+                {"code": r["code_commune"], "nom": r["nom"], "population": r["population"]})
         for c in ix.communes.values():  # containing territories of EPCI and départements
             if c["code_epci"]:
                 ix.epci_parent.setdefault(c["code_epci"], (c["code_departement"], c["code_region"]))
             ix.departement_parent.setdefault(c["code_departement"], c["code_region"])
         ix.history = dict(store.con.execute("SELECT old_code, code_commune FROM commune_history").fetchall())
-        for code, cp in store.con.execute("SELECT code_commune, code_postal FROM commune_postcodes ORDER BY 1, 2"
-                                          ).fetchall():
+        for code, cp in store.con.execute(
+                "SELECT code_commune, code_postal FROM commune_postcodes UNION ALL "
+                "SELECT code_arrondissement, code_postal FROM arrondissement_postcodes ORDER BY 1, 2").fetchall():
             ix.postcodes.setdefault(code, []).append(cp)
         for r in store.records(
                 "SELECT o.code_commune, o.category, sum(o.quantity) AS quantity, any_value(o.unit) AS unit, "
@@ -136,8 +151,8 @@ class TerritoryIndex:
             site = ix.communes.get(r["site_commune"] or "", {})
             ix.nearest.setdefault(r.pop("code_commune"), []).append(
                 {**r, "site_nom": site.get("nom"), "lat": site.get("lat"), "lon": site.get("lon")})
-        ix.contours = dict(store.con.execute("SELECT code, geojson FROM contours WHERE level = 'commune'"
-                                             ).fetchall())
+        ix.contours = dict(store.con.execute(
+            "SELECT code, geojson FROM contours WHERE level IN ('commune', 'arrondissement')").fetchall())
         ix.classes = dict(store.con.execute("SELECT code_commune, classe FROM zoning_classes").fetchall())
         ix.populations = {(lvl, c): p for lvl, c, p in store.con.execute(
             "SELECT level, code, population FROM territory_populations").fetchall()}
@@ -158,9 +173,11 @@ class TerritoryIndex:
 
     def parents(self, level: str, code: str) -> list[tuple[str, str, str]]:
         """(level, code, name) of the territories containing ``code``, up to France."""
-        if level == "commune":
+        if level in ("commune", "arrondissement"):
             c = self.communes[code]
             chain = [("epci", c["code_epci"]), ("departement", c["code_departement"]), ("region", c["code_region"])]
+            if level == "arrondissement":
+                chain.insert(0, ("commune", c["code_ville"]))
         elif level == "epci" and code in self.epci_parent:
             dep, reg = self.epci_parent[code]
             chain = [("departement", dep), ("region", reg)]

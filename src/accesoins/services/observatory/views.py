@@ -17,8 +17,10 @@ from ...store.db import Store
 from ..data.territory import demo_notice
 from .territory_index import NAMES, TerritoryIndex, index_for, indicator_rows, zoning_rows
 
-LEVELS = {"commune": "Communes", "epci": "Intercommunalités", "departement": "Départements",
+LEVELS = {"commune": "Communes", "arrondissement": "Arrondissements (Paris, Lyon, Marseille)",
+          "epci": "Intercommunalités", "departement": "Départements",
           "region": "Régions", "france": "France"}
+UNIT_LEVELS = ("commune", "arrondissement")  # units of computation: a value per place, no zoning table
 PALETTE = ["#fde725", "#7ad151", "#22a884", "#2a788e", "#414487", "#440154"]  # viridis: colour-blind safe
 NO_VALUE_COLOUR = "#d9d9d9"
 DEFAULT_INDICATOR = "apl_medecin_generaliste_65"
@@ -56,7 +58,7 @@ def values(store: Store, indicator: str, level: str, *, departement: str | None 
     check_level(level)
     table, col = NAMES[level]
     where, params = "", [level, indicator]
-    if departement and level == "commune":
+    if departement and level in ("commune", "arrondissement"):
         where, params = " AND n.code_departement = ?", [level, indicator, departement]
     return store.records(
         f"SELECT v.code, n.nom, v.value, p.population, v.rank_departement, v.n_departement "
@@ -145,7 +147,7 @@ def dashboard(store: Store, indicator: str = DEFAULT_INDICATOR, level: str = "de
         },
         "map_data_url": f"/observatoire/carte.json?{query}",
         "geo_url": f"/geo/{'commune_light' if level == 'commune' and not departement else level}.geojson"
-                   + (f"?departement={departement}" if departement and level == "commune" else ""),
+                   + (f"?departement={departement}" if departement and level in UNIT_LEVELS else ""),
         "demo_notice": demo_notice(store),
     }
 
@@ -166,8 +168,8 @@ def territory_indicators(store: Store, level: str, code: str, *, ix: TerritoryIn
     return {"level": level, "code": code, "nom": name, "population": ix.populations.get((level, code)),
             "parents": [{"level": lvl, "code": c, "nom": n} for lvl, c, n in parents],
             "indicators": indicator_rows(ix, level, code, parents),
-            "zoning": zoning_rows(ix, level, code, zoning_classes()) if level != "commune" else None,
-            "classe": ix.classes.get(code) if level == "commune" else None}
+            "zoning": zoning_rows(ix, level, code, zoning_classes()) if level not in UNIT_LEVELS else None,
+            "classe": ix.classes.get(code) if level in UNIT_LEVELS else None}
 
 
 def nearest_sites(store: Store, code: str) -> list[dict]:
@@ -194,11 +196,11 @@ def compare(store: Store, level: str, codes: list[str]) -> dict:
 
 def geojson(store: Store, level: str, *, departement: str | None = None) -> str:
     """A FeatureCollection of the simplified contours of ``level`` (code and name in properties)."""
-    check_level(level, ("commune", "commune_light", "epci", "departement", "region"))
+    check_level(level, ("commune", "commune_light", "arrondissement", "epci", "departement", "region"))
     base = "commune" if level == "commune_light" else level
     table, col = NAMES[base]
     where, params = "", [level]
-    if departement and base == "commune":
+    if departement and base in ("commune", "arrondissement"):
         where, params = " AND n.code_departement = ?", [level, departement]
     rows = store.con.execute(
         f"SELECT k.code, n.nom, k.geojson FROM contours k JOIN {table} n ON n.{col} = k.code "

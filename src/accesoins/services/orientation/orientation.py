@@ -52,11 +52,25 @@ def _has_tables(store: Store) -> bool:
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'orientation_pharmacies'"))
 
 
-def _communes(store: Store) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _communes(store: Store, *, units: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Places a person can start from, and their postcodes.
+
+    The arrondissements of Paris, Lyon and Marseille are places of their own, holding their
+    postcodes (75011 starts from the 11e, not from the centre of Paris); the city stays findable
+    by name. ``units=True`` gives the units of computation instead (the city replaced by its
+    arrondissements), for drawing the demonstration pharmacies without counting a city twice.
+    """
     store.require_territory()
-    communes = store.df("SELECT code_commune, nom, code_departement, population, lat, lon, area_km2 FROM communes "
-                        "ORDER BY code_commune")
-    postcodes = store.df("SELECT code_commune, code_postal FROM commune_postcodes ORDER BY code_postal, code_commune")
+    cols = "code_commune, nom, code_departement, population, lat, lon, area_km2"
+    source = "territory_units" if units else (
+        f"(SELECT {cols} FROM communes UNION ALL SELECT code_arrondissement AS code_commune, nom, "
+        "code_departement, population, lat, lon, area_km2 FROM arrondissements)")
+    communes = store.df(f"SELECT {cols} FROM {source} ORDER BY code_commune")
+    postcodes = store.df(
+        "SELECT code_commune, code_postal FROM commune_postcodes WHERE code_postal NOT IN "
+        "(SELECT code_postal FROM arrondissement_postcodes) OR code_commune NOT IN "
+        "(SELECT code_commune FROM arrondissements) UNION ALL "
+        "SELECT code_arrondissement, code_postal FROM arrondissement_postcodes ORDER BY code_postal, code_commune")
     first_cp = postcodes.drop_duplicates("code_commune").set_index("code_commune")["code_postal"]
     communes["code_postal"] = communes["code_commune"].map(first_cp)
     return communes, postcodes
@@ -78,7 +92,7 @@ def _generated(key: tuple, communes: pd.DataFrame, offer: pd.DataFrame):
 
 def demo_set(store: Store, *, seed: int = 2026, years: tuple[int, int] | None = None):
     """Generate the fictitious set for this store's territory and offer (not stored)."""
-    communes, _ = _communes(store)
+    communes, _ = _communes(store, units=True)
     return generate(communes, _pharmacy_offer(store), seed=seed, years=years)
 
 
@@ -95,7 +109,7 @@ def load_orientation_data(store: Store) -> OrientationData:
     else:
         offer = _pharmacy_offer(store)
         key = (str(store.path), len(communes), len(offer), float(offer["quantity"].sum()) if len(offer) else 0.0)
-        demo = _generated(key, communes, offer)
+        demo = _generated(key, _communes(store, units=True)[0], offer)
         pharm, slots, is_demo, origin = demo.pharmacies.assign(is_demo=True), demo.slots, True, "generated"
     sites = store.df("SELECT o.category, o.code_commune, o.name, o.quantity, o.lat, o.lon, s.is_demo, "
                      "o.site_id, o.attributes "

@@ -64,7 +64,7 @@ def _communes(store: Store) -> pd.DataFrame:
             "SELECT c.code_commune, c.nom, c.code_departement, d.nom AS departement, c.code_region, "
             "r.nom AS region, coalesce(c.population, 0) AS population, c.lat, c.lon, "
             "coalesce(c.population, 0) / greatest(c.area_km2, 0.01) AS density "
-            "FROM communes c JOIN departements d USING (code_departement) "
+            "FROM territory_units c JOIN departements d USING (code_departement) "
             "JOIN regions r ON r.code_region = c.code_region ORDER BY 1")
         return frame.set_index("code_commune")
     return _cached(store, "communes", load)

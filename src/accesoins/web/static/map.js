@@ -41,12 +41,13 @@
             var v = data.values[f.properties.code];
             lyr.bindTooltip(f.properties.nom + " : " + fmt(v, data.unit), { sticky: true });
             lyr.on("click", function () {
-              window.location.href = level === "commune" ? "/commune/" + f.properties.code
-                                                          : "/territoire/" + level + "/" + f.properties.code;
+              window.location.href = (level === "commune" || level === "arrondissement")
+                ? "/commune/" + f.properties.code : "/territoire/" + level + "/" + f.properties.code;
             });
           }
         }).addTo(map);
         if (data.departement) map.fitBounds(layer.getBounds());
+        if (level === "commune") arrondissementsOnZoom(map, el, data);
         el.dataset.ready = String(geo.features.length);
         status.textContent = "Carte chargée : " + geo.features.length + " territoires.";
       })
@@ -58,6 +59,43 @@
         el.focus();
       });
     });
+  }
+
+  // Zoomed in on communes, Paris, Lyon and Marseille show their arrondissements (same scale and legend).
+  var ARRONDISSEMENT_ZOOM = 11;
+  function arrondissementsOnZoom(map, el, data) {
+    var layer = null, loading = false;
+    function update() {
+      var show = map.getZoom() >= ARRONDISSEMENT_ZOOM;
+      if (show && !layer && !loading) {
+        loading = true;
+        var values = el.dataset.values.replace("niveau=commune", "niveau=arrondissement").replace(/&departement=[^&]*/, "");
+        Promise.all([fetch("/geo/arrondissement.geojson").then(function (r) { return r.json(); }),
+                     fetch(values).then(function (r) { return r.json(); })])
+          .then(function (res) {
+            var arm = res[1];
+            layer = L.geoJSON(res[0], {
+              style: function (f) {
+                return { fillColor: colourFor(arm.values[f.properties.code], data.breaks, data.legend),
+                         fillOpacity: 0.9, color: "#ffffff", weight: 0.6 };
+              },
+              onEachFeature: function (f, lyr) {
+                lyr.bindTooltip(f.properties.nom + " : " + fmt(arm.values[f.properties.code], data.unit), { sticky: true });
+                lyr.on("click", function () { window.location.href = "/commune/" + f.properties.code; });
+              }
+            });
+            el.dataset.arrondissements = String(res[0].features.length);
+            update();
+          })
+          .catch(function () { loading = false; });
+        return;
+      }
+      if (!layer) return;
+      if (show && !map.hasLayer(layer)) layer.addTo(map);
+      if (!show && map.hasLayer(layer)) map.removeLayer(layer);
+    }
+    map.on("zoomend", update);
+    update();
   }
 
   function portrait(el) {
