@@ -45,6 +45,17 @@ def test_evolution_rate_belongs_to_the_main_indicator_and_ns_is_masked():
     assert label.startswith("Installations de médecins généralistes en zone sous-dotée — évolution annuelle")
 
 
+def test_national_only_ages_dataset_reads_as_france_and_other_files_still_need_a_territory(tmp_path):
+    s = read_ameli_series(FIXTURES / "demographie-ages-moyens-part-des-femmes-part-des-plus-de-60-ans.csv",
+                          departements=DEPS, regions=REGS)
+    assert set(s.level) == {"france"} and len(s) == 7
+    assert "age_moyen_global.medecins-generalistes" in set(s.indicator)
+    bad = tmp_path / "sans-territoire.csv"
+    bad.write_text("annee;effectif\n2023;12\n", encoding="utf-8")
+    with pytest.raises(InputError, match="territoire absente"):
+        read_ameli_series(bad, departements=DEPS, regions=REGS)
+
+
 def test_an_unmasked_text_value_is_still_refused(tmp_path):
     text = (FIXTURES / "contrats-aide-assistantsmed-infra-annuelle.csv").read_text(encoding="utf-8")
     bad = tmp_path / "contrats.csv"

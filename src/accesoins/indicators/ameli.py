@@ -94,6 +94,10 @@ def _territories(frame: pd.DataFrame, lower: dict[str, str], *, departements: se
     rules = ameli_rules()["territoires"]
     dep_col = next((lower[c] for c in TERRITORY_COLUMNS["departement"] if c in lower), None)
     reg_col = next((lower[c] for c in TERRITORY_COLUMNS["region"] if c in lower), None)
+    if dep_col is None and reg_col is None and any(c in lower for c in rules["colonnes_nationales"]):
+        # a national-only dataset (ages of the professions) carries no territory column at all
+        france = pd.Series("france", index=frame.index)
+        return france, pd.Series("FR", index=frame.index), pd.Series(False, index=frame.index), []
     if dep_col is None and reg_col is None:
         raise InputError("colonne de territoire absente (département ou région)", file=file,
                          line=header_line, field="departement")
