@@ -643,7 +643,7 @@ def access_coverage(
 
 def _mount_area_commands() -> None:
     """Each area of the platform brings its own command group."""
-    from . import cli_orientation, cli_participation, cli_planning
+    from . import cli_orientation, cli_participation, cli_planning, cli_quality
 
     app.add_typer(cli_orientation.app, name="orientation",
                   help="Orientation : pharmacies de garde, parcours, simulateurs.")
@@ -651,6 +651,7 @@ def _mount_area_commands() -> None:
                   help="Planification : France Santé, médecins solidaires, scénarios, règles.")
     app.add_typer(cli_participation.app, name="participation",
                   help="Participation : questionnaires, réponses, annuaire, comptes.")
+    app.add_typer(cli_quality.app, name="qualite", help="Qualité des établissements : indicateurs officiels de la HAS.")
 
 
 _mount_area_commands()
