@@ -86,6 +86,8 @@ def test_establishment_page_beside_prems(client, store_for_quality):
     assert "74,12" in text and "18 250" in text and "Haute qualité des soins" in text
     assert "non publié (Effectif insuffisant)" in text and "2026-T1" in text
     assert 'href="/qualite"' in html  # reachable from the navigation
+    site_page = client.get(f"/participation/site/{SITE}", headers={"accept": "text/html"}).text
+    assert f'href="/qualite/{SITE}"' in site_page  # the platform's own site page links to it
     listing = client.get("/qualite.json").json()
     assert [e["finess"] for e in listing["establishments"]] == ["010000024", SITE]
     table = client.get("/donnees/qualite_has.json", params={"finess": SITE, "famille": "experience"}).json()
