@@ -65,7 +65,13 @@ def test_an_unmasked_text_value_is_still_refused(tmp_path):
     assert (err.value.line, err.value.field) == (2, "nombre_contrat_assmed")
 
 
-def test_national_page_shows_published_figures(store_copy):
+def test_national_page_shows_published_figures(store_copy, tmp_path):
+    detailed = tmp_path / "demographie-effectifs-et-les-densites.csv"
+    detailed.write_text(  # one age × sex cell of the demography export, masked (no figure invented)
+        "annee;profession_sante;region;libelle_region;departement;libelle_departement;classe_age;"
+        "libelle_classe_age;libelle_sexe;effectif;densite\n"
+        "2023-01-01;Infirmiers;99;France;999;;moins_40;moins de 40 ans;femmes;NS;NS\n", encoding="utf-8")
+    assert import_file(store_copy, "ameli", detailed)["rows"] == 2
     for name in ("patients-longueduree-annuelle", "patients-longueduree-infra-annuelle",
                  "contrats-aide-assistantsmed-infra-annuelle", "medgen-zones-sous-dotees-annuelle"):
         report = import_file(store_copy, "ameli", FIXTURES / f"{name}.csv")
@@ -80,6 +86,8 @@ def test_national_page_shows_published_figures(store_copy):
         assert ald["coverage"] == {"france": 1, "region": 0, "departement": 1}
         assert "médecin traitant" in ald["definition"] and ald["url"].startswith("https://www.data.gouv.fr/")
         assert by_key["nombre_contrat_assmed.medecins"]["latest"] == {"period": "2024-10", "value": 7240}
+        assert not any(k.startswith("effectif_medecin_install_zsd") for k in by_key)  # no France row in it
+        assert data["detailed"] == 2 and not any(k.startswith("effectif.infirmiers") for k in by_key)
         html = client.get("/observatoire/series/france", headers={"accept": "text/html"}).text
         text = re.sub(r"\s+", " ", html)
         assert "5,40" in text and "3,80" in text and "7 240" in text

@@ -44,8 +44,11 @@ def national(store: Store) -> dict:
                            "ORDER BY indicator, period"):
         points.setdefault(r["indicator"], []).append({"period": r["period"], "value": r["value"]})
     vintages = {s["source_id"]: s["vintage"] for s in _sources(store)}
+    # the demography export crosses ~30 professions with age classes and sexes: the national page
+    # keeps one series per profession, the detailed ones stay on the per-territory page and in the CSV
+    detailed = [r for r in rows if _depth(r["indicator"]) > 1]
     indicators = []
-    for r in rows:
+    for r in (r for r in rows if _depth(r["indicator"]) <= 1):
         pts = points.get(r["indicator"], [])
         latest = next((p for p in reversed(pts) if p["value"] is not None), None)
         indicators.append({
@@ -54,7 +57,13 @@ def national(store: Store) -> dict:
             "sources": [{"source_id": s, "vintage": vintages.get(s)} for s in sorted(r["sources"])],
             "coverage": {lvl: coverage.get((r["indicator"], lvl), 0) for lvl in LEVEL_LABELS}})
     return {"title": "Indicateurs de l'Assurance Maladie — France entière",
-            "indicators": indicators, "sources": _sources(store), "demo_notice": demo_notice(store)}
+            "indicators": indicators, "detailed": len(detailed), "sources": _sources(store),
+            "demo_notice": demo_notice(store)}
+
+
+def _depth(indicator: str) -> int:
+    """Number of dimension parts of a key (``effectif.medecins-generalistes.moins-40.femmes`` → 3)."""
+    return len([p for p in indicator.split(".")[1:] if p != "taux_evolution_annuel"])
 
 
 def csv_bytes(store: Store, indicator: str, level: str | None = None, code: str | None = None) -> bytes:
