@@ -19,7 +19,7 @@ from ..config import Settings
 from ..store import open_store
 from ..web.charts import bar_chart, line_chart, number, scatter_chart
 from ..web.tables import indicator_table
-from . import fidelity, observatory, orientation, participation, planning, specialists
+from . import fidelity, observatory, orientation, participation, planning, quality, series, specialists
 from .errors import install_error_handlers
 from .fastpath import PharmacyFastPath
 from .pages import router
@@ -87,7 +87,7 @@ def create_app(settings: Settings, *, store=None, warm_up: bool = False,
     app.add_middleware(GZipMiddleware, minimum_size=2048)
     install_error_handlers(app)
     app.include_router(router)
-    for area in (observatory, fidelity, orientation, planning, participation, specialists):
+    for area in (series, observatory, fidelity, orientation, planning, participation, quality, specialists):
         app.include_router(area.router)
 
     @app.get("/etat.json", tags=["service"], summary="État du service : prêt quand ses index sont en mémoire")

@@ -145,6 +145,7 @@ def _mount_area_commands() -> None:
     from .orientation import app as orientation_app
     from .participation import app as participation_app
     from .planning import app as planning_app
+    from .quality import app as quality_app
     from .specialists import app as specialists_app
 
     app.add_typer(orientation_app, name="orientation",
@@ -153,6 +154,7 @@ def _mount_area_commands() -> None:
                   help="Planification : France Santé, médecins solidaires, scénarios, règles.")
     app.add_typer(participation_app, name="participation",
                   help="Participation : questionnaires, réponses, annuaire, comptes.")
+    app.add_typer(quality_app, name="qualite", help="Qualité des établissements : indicateurs officiels de la HAS.")
     app.add_typer(specialists_app, name="specialistes",
                   help="Spécialistes : accès par spécialité (RPPS), structures d'exercice coordonné.")
 

@@ -14,9 +14,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from accesoins.config import settings_from_env
-from accesoins.errors import AccesoinsError
-from accesoins.store import open_store
+from ..config import settings_from_env
+from ..errors import AccesoinsError
+from ..store import open_store
 
 app = typer.Typer(help="Spécialistes (Annuaire santé) et structures d'exercice coordonné (FINESS).",
                   no_args_is_help=True)
@@ -41,7 +41,7 @@ def _run(fn, *, read_only: bool = True) -> Any:
 
 
 def _print_json(data: Any) -> None:
-    from accesoins.api.rendering import json_safe
+    from ..api.rendering import json_safe
 
     out.print_json(json.dumps(json_safe(data), ensure_ascii=False, default=str))
 
@@ -53,7 +53,7 @@ def _fr(v: float | None, digits: int = 1) -> str:
 @app.command("build")
 def build(as_json: JsonOpt = False) -> None:
     """Calculer l'accès à chaque spécialité suivie, pour toutes les communes et tous les territoires."""
-    from accesoins.services.observatory.specialists import build_specialists
+    from ..services.observatory.specialists import build_specialists
 
     report = _run(lambda s: build_specialists(s, step=lambda m: err.print(m)), read_only=False)
     if as_json:
@@ -73,7 +73,7 @@ def access(
     as_json: JsonOpt = False,
 ) -> None:
     """Temps, population au-delà de 30/45/60 minutes et densité d'une spécialité par territoire."""
-    from accesoins.services.observatory.specialists import observatory
+    from ..services.observatory.specialists import observatory
 
     data = _run(lambda s: observatory(s, specialite, niveau))
     if as_json:
@@ -99,7 +99,7 @@ def find(
     as_json: JsonOpt = False,
 ) -> None:
     """Les lieux d'exercice les plus proches d'une commune, par temps de trajet."""
-    from accesoins.services.observatory.specialists import nearest_places
+    from ..services.observatory.specialists import nearest_places
 
     data = _run(lambda s: nearest_places(s, specialite, lieu))
     if as_json:
@@ -122,7 +122,7 @@ def structures_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Maisons de santé, centres de santé et hôpitaux de proximité par territoire."""
-    from accesoins.services.observatory.structures import overview
+    from ..services.observatory.structures import overview
 
     data = _run(lambda s: overview(s, niveau))
     if as_json:

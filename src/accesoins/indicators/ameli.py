@@ -94,6 +94,10 @@ def _territories(frame: pd.DataFrame, lower: dict[str, str], *, departements: se
     rules = ameli_rules()["territoires"]
     dep_col = next((lower[c] for c in TERRITORY_COLUMNS["departement"] if c in lower), None)
     reg_col = next((lower[c] for c in TERRITORY_COLUMNS["region"] if c in lower), None)
+    if dep_col is None and reg_col is None and any(c in lower for c in rules["colonnes_nationales"]):
+        # a national-only dataset (ages of the professions) carries no territory column at all
+        france = pd.Series("france", index=frame.index)
+        return france, pd.Series("FR", index=frame.index), pd.Series(False, index=frame.index), []
     if dep_col is None and reg_col is None:
         raise InputError("colonne de territoire absente (département ou région)", file=file,
                          line=header_line, field="departement")
@@ -176,10 +180,20 @@ def read_ameli_series(path: str | Path, *, departements: set[str], regions: set[
 
     keep = ~skipped
     base = frame[keep]
-    key, label = _dimension_keys(base, dims)
     labels = rules["indicators"]
+    own = {k.lower(): {v.lower() for v in vs} for k, vs in rules.get("dimensions_par_valeur", {}).items()}
+    keys: dict[tuple[str, ...], tuple[pd.Series, pd.Series]] = {}
+    relative = {c.lower() for c in rules.get("colonnes_relatives", [])}
+    main = next((re.sub(r"_integer$", "", c, flags=re.IGNORECASE) for c in value_cols
+                 if re.sub(r"_integer$", "", c.lower()) not in relative), None)
     parts, masked = [], 0
     for col in value_cols:
+        # a dimension that qualifies only some value columns (profession_sante_taux → taux_adhesions)
+        short_lower = re.sub(r"_integer$", "", col.lower())
+        col_dims = tuple(d for d in dims if d.lower() not in own or short_lower in own[d.lower()])
+        if col_dims not in keys:
+            keys[col_dims] = _dimension_keys(base, list(col_dims))
+        key, label = keys[col_dims]
         values = _numbers(base[col], file=file, field=col)
         masked += int(values.isna().sum())
         if ind_col and val_col:
@@ -187,8 +201,13 @@ def read_ameli_series(path: str | Path, *, departements: set[str], regions: set[
             lab = name.map(lambda k: labels.get(k, {}).get("label", k))
         else:
             short = re.sub(r"_integer$", "", col, flags=re.IGNORECASE)
+            own_label = labels.get(short, {}).get("label", short)
+            if short.lower() in relative and main:
+                # an evolution rate belongs to the file's main indicator (several datasets publish one)
+                own_label = f"{labels.get(main, {}).get('label', main)} — {own_label.lower()}"
+                short = f"{main}.{short}"
             name = pd.Series(short, index=base.index)
-            lab = pd.Series(labels.get(short, {}).get("label", short), index=base.index)
+            lab = pd.Series(own_label, index=base.index)
         parts.append(pd.DataFrame({"indicator": name + key, "label": lab + label, "level": levels[keep],
                                    "code": codes[keep], "period": periods[keep], "value": values}))
     long = pd.concat(parts, ignore_index=True)

@@ -121,7 +121,7 @@ def _ameli_warnings(series) -> list[str]:
     if series.attrs.get("skipped"):
         out.append(f"{series.attrs['skipped']} lignes de territoire « inconnu » écartées")
     if series.attrs.get("masked"):
-        out.append(f"{series.attrs['masked']} valeurs masquées (NC, secret statistique) laissées vides")
+        out.append(f"{series.attrs['masked']} valeurs masquées (NC, NS, secret statistique) laissées vides")
     if series.attrs.get("dimensions"):
         out.append("dimensions lues comme parties de l'indicateur : " + ", ".join(series.attrs["dimensions"]))
     return out

@@ -92,6 +92,14 @@ TABLES: dict[str, Table] = {
         "Structures d'exercice coordonné par département et région",
         f"SELECT * FROM ({structures.territories_sql()}) AS s", {"niveau": "niveau", "code": "code", "type": "type"},
         geometry="contour:niveau", order="niveau, code, type"),
+    "qualite_has": Table(
+        "Indicateurs officiels de qualité par établissement FINESS (HAS : IQSS, e-Satis), famille et millésime",
+        "SELECT v.finess, v.finess_type AS type_finess, v.indicator AS indicateur, m.title AS libelle, "
+        "coalesce(m.family, 'autres') AS famille, v.year AS annee, v.value AS valeur, v.text AS valeur_texte, "
+        "v.missing AS valeur_absente, s.vintage AS millesime, v.source_id AS source FROM has_quality_values v "
+        "LEFT JOIN has_quality_meta m USING (source_id, indicator) JOIN sources s USING (source_id)",
+        {"finess": "v.finess", "indicateur": "v.indicator", "famille": "coalesce(m.family, 'autres')",
+         "annee": "v.year"}, order="finess, famille, indicateur, annee"),
     "sources": Table(
         "Sources, millésimes, licences et attributions",
         "SELECT source_id, kind AS nature, title AS titre, vintage AS millesime, licence, attribution, url, "

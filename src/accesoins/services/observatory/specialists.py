@@ -16,15 +16,15 @@ import json
 import numpy as np
 import pandas as pd
 
-from accesoins.errors import NotBuiltError
-from accesoins.indicators.specialists import access_table, territories_without
-from accesoins.offer.specialties import code_to_specialty, followed, specialty, specialty_rules
-from accesoins.services.access.compute import NEAREST_CAPS, nearest_care_model, nearest_minutes
-from accesoins.services.access.travel import road_times
-from accesoins.services.data import inputs
-from accesoins.store.db import Store
-from accesoins.store.territory import insert_frame
-from accesoins.travel.road import RoadTimeModel
+from ...errors import NotBuiltError
+from ...indicators.specialists import access_table, territories_without
+from ...offer.specialties import code_to_specialty, followed, specialty, specialty_rules
+from ...store.db import Store
+from ...store.territory import insert_frame
+from ...travel.road import RoadTimeModel
+from ..access.compute import NEAREST_CAPS, nearest_care_model, nearest_minutes
+from ..access.travel import road_times
+from ..data import inputs
 
 CATEGORY = "medecin_specialiste"
 LEVELS = ("commune", "departement", "region", "france")
@@ -194,7 +194,7 @@ def _measure(row: dict, measure: str) -> float | None:
 
 
 def _check(level: str, measure: str) -> None:
-    from accesoins.errors import ParameterError
+    from ...errors import ParameterError
 
     if level not in MAP_LEVELS:
         raise ParameterError("niveau : « departement », « region » ou « commune ».")
@@ -205,7 +205,7 @@ def _check(level: str, measure: str) -> None:
 def map_values(store: Store, key: str = "cardiologie", level: str = "departement",
                measure: str = "minutes") -> dict[str, object]:
     """Values of one specialty's measure for the map (code → value), breaks and legend."""
-    from accesoins.services.observatory.views import breaks, legend
+    from .views import breaks, legend
 
     specialty(key)
     _check(level, measure)
@@ -272,7 +272,7 @@ def portrait(store: Store, level: str, code: str) -> dict[str, object]:
 
 def portrait_blocks(store: Store, level: str, code: str) -> dict[str, object]:
     """The two compact blocks of a portrait: specialists (by specialty) and coordinated-care structures."""
-    from accesoins.services.observatory.structures import portrait as structures_portrait
+    from .structures import portrait as structures_portrait
 
     blocks: dict[str, object] = {"specialistes": portrait(store, level, code) if level != "epci" else None}
     blocks["structures"] = structures_portrait(store, level, code)
@@ -286,8 +286,8 @@ def nearest_places(store: Store, key: str, place: str, *, limit: int = 5,
     ``place`` is a commune name, a postcode or an INSEE code. Each place is a commune where
     specialists of ``key`` practise, with the number of them and the structures they name.
     """
-    from accesoins.errors import CommuneNotFound
-    from accesoins.services.observatory.communes import search
+    from ...errors import CommuneNotFound
+    from .communes import search
 
     spec = specialty(key)
     rules = specialty_rules()

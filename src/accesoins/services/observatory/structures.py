@@ -16,8 +16,8 @@ from importlib import resources
 import pandas as pd
 import yaml
 
-from accesoins.errors import ParameterError
-from accesoins.store.db import Store
+from ...errors import ParameterError
+from ...store.db import Store
 
 LEVELS = {"departement": ("code_departement", "departements"), "region": ("code_region", "regions")}
 
@@ -147,7 +147,7 @@ MEASURES = {"pour_100000": ("Structures d'exercice coordonné pour 100 000 habit
 
 def map_values(store: Store, level: str = "departement", measure: str = "pour_100000") -> dict[str, object]:
     """Values for the map (code → value), breaks and legend, as the observatory's map reads them."""
-    from accesoins.services.observatory.views import breaks, legend
+    from .views import breaks, legend
 
     if measure not in MEASURES:
         raise ParameterError(f"mesure « {measure} » inconnue ; mesures : {', '.join(MEASURES)}")

@@ -15,6 +15,7 @@ from ...indicators.catalog import observatory_rules
 from ...indicators.classify import zoning_classes
 from ...store.db import Store
 from ..data.territory import demo_notice
+from .series import indicator_meta as series_meta
 from .territory_index import NAMES, TerritoryIndex, index_for, indicator_rows, zoning_rows
 
 LEVELS = {"commune": "Communes", "arrondissement": "Arrondissements (Paris, Lyon, Marseille)",
@@ -233,6 +234,12 @@ def series(store: Store, indicator: str | None = None, level: str = "departement
     out["label"] = next(c["label"] for c in catalogue if c["indicator"] == indicator)
     out["territories"] = store.records(
         "SELECT DISTINCT code FROM ameli_series WHERE indicator = ? AND level = ? ORDER BY 1", [indicator, level])
+    if not out["territories"] and code is None:
+        # a national-only series (many Observatoire excerpts) would leave the default page empty
+        level = out["level"] = "france"
+        out["territories"] = [{"code": "FR"}] if store.scalar(
+            "SELECT count(*) FROM ameli_series WHERE indicator = ? AND level = 'france'", [indicator]) else []
+    out["meta"] = series_meta(indicator)
     code = code or (out["territories"][0]["code"] if out["territories"] else None)
     out["code"] = code
     out["points"] = store.records(
