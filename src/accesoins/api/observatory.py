@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from ..services import exports
+from ..services import exports, portraits
 from ..services import observatory_views as views
 from .rendering import page, store_of
 
@@ -59,12 +59,32 @@ def contours(request: Request, level: str, departement: Dep = None) -> Response:
                     headers={"Cache-Control": "public, max-age=86400"})
 
 
+@router.get("/geo/portrait/{level}/{code}.geojson", tags=TAGS,
+            summary="Carte d'un portrait : le territoire, ses voisins et ses communes (GeoJSON, WGS84)")
+def portrait_map(request: Request, level: str, code: str) -> Response:
+    cache = request.app.state.cache
+    key = ("portrait", level, code)
+    if key not in cache:
+        cache[key] = portraits.map_geojson(store_of(request), level, code).encode()
+    return Response(cache[key], media_type="application/geo+json",
+                    headers={"Cache-Control": "public, max-age=86400"})
+
+
 @page(router, "/territoire/{level}/{code}", "observatory/territory.html", tags=TAGS,
-      summary="Portrait d'un territoire (EPCI, département, région) : indicateurs et zonage")
-def territory(request: Request, level: str, code: str) -> dict:
+      summary="Portrait d'un territoire (EPCI, département, région) : carte, indicateurs, zonage, "
+              "classement de ses communes")
+def territory(request: Request, level: str, code: str,
+              indicator: Annotated[str | None, Query(alias="indicateur", max_length=80,
+                                                     description="Indicateur du classement des communes")] = None
+              ) -> dict:
     store = store_of(request)
     data = views.territory_indicators(store, level, code)
-    data["title"] = f"{data['nom']} — {views.LEVELS[level][:-1] if level != 'france' else 'France'}"
+    kind = portraits.LEVEL_NAMES.get(level, level)
+    data["title"] = f"{data['nom']} — {kind[0].upper()}{kind[1:]}"
+    data["level_name"] = kind
+    data["map_url"] = f"/geo/portrait/{level}/{code}.geojson"
+    data["map_legend"] = portraits.map_legend(level, data["nom"])
+    data["ranking"] = portraits.communes_ranking(store, level, code, indicator) if level != "commune" else None
     data["demo_notice"] = views.demo_notice(store)
     return data
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ..errors import CommuneNotFound
+from ..offer._csv import load_rules
 from ..store.db import Store
 from ..territory.codes import fold, normalise_code
 from .territory import demo_notice
@@ -48,6 +49,7 @@ def search(store: Store, q: str, *, limit: int = 20) -> dict[str, object]:
 def portrait(store: Store, code: str) -> dict[str, object]:
     """What the store knows of one commune: identity, indicators, nearest care, offer."""
     from .observatory_views import territory_indicators
+    from .portraits import map_legend
     from .territory_index import index_for
 
     ix = index_for(store)
@@ -64,7 +66,14 @@ def portrait(store: Store, code: str) -> dict[str, object]:
         "codes_postaux": ix.postcodes.get(cc, []),
         "observatory": territory_indicators(store, "commune", cc, ix=ix) if ix.meta else None,
         "nearest": ix.nearest.get(cc, []),
-        "contour": ix.contours.get(cc),
-        "offer": ix.offer.get(cc, []),
+        "map_url": f"/geo/portrait/commune/{cc}.geojson",
+        "map_legend": map_legend("commune", info["nom"]),
+        "offer": [{**o, "label": category_label(o["category"])} for o in ix.offer.get(cc, [])],
         "demo_notice": ix.demo_notice,
     }
+
+
+def category_label(code: str) -> str:
+    """The French label of an offer category (``rules/categories.yaml``), accents included."""
+    cats = load_rules().get("categories", {})
+    return str(cats.get(code, {}).get("label") or code.replace("_", " "))

@@ -160,12 +160,31 @@ def territory_indicators(store: Store, level: str, code: str, *, ix: TerritoryIn
     name = ix.names[level].get(code)
     if name is None:
         raise CommuneNotFound(f"Aucun territoire « {code} » au niveau « {level} ».")
-    parents = ix.parents(level, code)
+    every = ix.parents(level, code)
+    parents = _single_departement_regions(every)
+    merged = {n for lvl, _, n in every if lvl == "region"} - {n for lvl, _, n in parents if lvl == "region"}
     return {"level": level, "code": code, "nom": name, "population": ix.populations.get((level, code)),
-            "parents": [{"level": lvl, "code": c, "nom": n} for lvl, c, n in parents],
+            "parents": _labelled(parents, merged),
             "indicators": indicator_rows(ix, level, code, parents),
             "zoning": zoning_rows(ix, level, code, zoning_classes()) if level != "commune" else None,
             "classe": ix.classes.get(code) if level == "commune" else None}
+
+
+LEVEL_NAMES = {"epci": "intercommunalité", "departement": "département", "region": "région", "france": "pays"}
+
+
+def _single_departement_regions(parents: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """Parents without the région when it is its one département (Guyane, Mayotte…): same name, same figures."""
+    deps = {n for lvl, _, n in parents if lvl == "departement"}
+    return [p for p in parents if not (p[0] == "region" and p[2] in deps)]
+
+
+def _labelled(parents: list[tuple[str, str, str]], merged: set[str]) -> list[dict]:
+    """Containing territories with a label; one name at two levels says which is which."""
+    names = [n for _, _, n in parents]
+    return [{"level": lvl, "code": c, "nom": n,
+             "label": f"{n} (département et région)" if lvl == "departement" and n in merged
+             else f"{n} ({LEVEL_NAMES[lvl]})" if names.count(n) > 1 else n} for lvl, c, n in parents]
 
 
 def nearest_sites(store: Store, code: str) -> list[dict]:
