@@ -89,10 +89,12 @@ def territory(request: Request, level: str, code: str,
     return data
 
 
-@page(router, "/comparer", "observatory/compare.html", tags=TAGS, summary="Comparer des territoires")
+@page(router, "/comparer", "observatory/compare.html", tags=TAGS,
+      summary="Comparer des territoires, désignés par leur nom ou leur code")
 def compare(request: Request, level: Level = "departement",
-            codes: Annotated[str, Query(max_length=200,
-                                        description="Codes séparés par des virgules")] = "15,75") -> dict:
+            codes: Annotated[str, Query(max_length=400, description="Noms ou codes séparés par des virgules "
+                                                                    "(ex. « Aurillac, Saint-Flour »)")] = "15,75"
+            ) -> dict:
     return views.compare(store_of(request), level, [c.strip() for c in codes.split(",") if c.strip()])
 
 

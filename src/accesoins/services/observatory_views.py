@@ -192,21 +192,36 @@ def nearest_sites(store: Store, code: str) -> list[dict]:
     return index_for(store).nearest.get(code, [])
 
 
-def compare(store: Store, level: str, codes: list[str]) -> dict:
-    """Several territories side by side, indicator by indicator."""
+def compare(store: Store, level: str, entries: list[str]) -> dict:
+    """Several territories side by side, indicator by indicator; typed by name or by code.
+
+    An entry that names several territories (namesakes) or none is reported with its
+    choices or a French message; the others are still compared, and the form keeps the text.
+    """
+    from .territory_names import resolve
+
     check_level(level)
-    if not 1 <= len(codes) <= 8:
-        raise ParameterError("comparez de 1 à 8 territoires (paramètre « codes », séparés par des virgules)")
-    items = [territory_indicators(store, level, c) for c in codes]
-    rows = []
-    for i, m in enumerate(items[0]["indicators"]):
-        rows.append({"indicator": m["indicator"], "label": m["label"], "unit": m["unit"],
-                     "values": [it["indicators"][i]["value"] for it in items],
-                     "france": m["compare"].get("france")})
-    return {"title": "Comparer des territoires", "level": level, "codes": codes,
-            "territories": [{"code": it["code"], "nom": it["nom"], "population": it["population"]} for it in items],
-            "rows": rows, "levels": {k: v for k, v in LEVELS.items() if k != "france"},
-            "demo_notice": demo_notice(store)}
+    out = {"title": "Comparer des territoires", "level": level, "entries": entries, "codes": [], "problems": [],
+           "territories": [], "rows": [], "levels": {k: v for k, v in LEVELS.items() if k != "france"},
+           "demo_notice": demo_notice(store)}
+    if len(entries) > 8:
+        out["problems"].append({"entry": "", "message": "Comparez au plus 8 territoires à la fois."})
+        entries = entries[:8]
+    ix = index_for(store)
+    for entry in entries:
+        found = resolve(ix, level, entry)
+        if "code" in found and found["code"] not in out["codes"]:
+            out["codes"].append(found["code"])
+        elif "message" in found:
+            out["problems"].append(found)
+    items = [territory_indicators(store, level, c, ix=ix) for c in out["codes"]]
+    if items:
+        for i, m in enumerate(items[0]["indicators"]):
+            out["rows"].append({"indicator": m["indicator"], "label": m["label"], "unit": m["unit"],
+                                "values": [it["indicators"][i]["value"] for it in items],
+                                "france": m["compare"].get("france")})
+    out["territories"] = [{"code": it["code"], "nom": it["nom"], "population": it["population"]} for it in items]
+    return out
 
 
 def geojson(store: Store, level: str, *, departement: str | None = None) -> str:
