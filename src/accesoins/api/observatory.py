@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from ..services import exports, portraits
+from ..services import downloads, exports, portraits
 from ..services import observatory_views as views
 from .rendering import page, store_of
 
@@ -27,7 +27,12 @@ TAGS = ["observatoire"]
       summary="Tableau de bord : un indicateur sur la carte, classements, chiffres de la France")
 def dashboard(request: Request, indicator: Indicator = views.DEFAULT_INDICATOR,
               level: Level = "departement", departement: Dep = None) -> dict:
-    return views.dashboard(store_of(request), indicator, level, departement or None)
+    store = store_of(request)
+    data = views.dashboard(store, indicator, level, departement or None)
+    selection = {"niveau": level, "indicateur": indicator, "departement": departement or ""}
+    data["downloads"] = downloads.links(store, "indicateurs", {k: v for k, v in selection.items() if v},
+                                        request.app.state.cache)
+    return data
 
 
 @router.get("/observatoire/carte.json", tags=TAGS, summary="Valeurs d'un indicateur pour la carte (code → valeur)")
@@ -100,19 +105,26 @@ def compare(request: Request, level: Level = "departement",
 
 @page(router, "/donnees", "observatory/data.html", tags=["donnees"], summary="Catalogue des données ouvertes")
 def data_catalogue(request: Request) -> dict:
+    store = store_of(request)
     out = exports.catalogue()
-    out["demo_notice"] = views.demo_notice(store_of(request))
+    for t in out["tables"]:
+        t["downloads"] = downloads.links(store, t["name"], {}, request.app.state.cache)
+    out["demo_notice"] = views.demo_notice(store)
     return out
 
 
 def _filters(request: Request) -> dict[str, str | None]:
-    return {k: v for k, v in request.query_params.items() if k not in ("page", "par_page")}
+    return {k: v for k, v in request.query_params.items()
+            if k not in ("page", "par_page", *downloads.OPTIONS)}
 
 
 @router.get("/telecharger/{table}.{fmt}", tags=["donnees"],
-            summary="Télécharger une table entière, filtrée (csv, parquet, geojson)")
+            summary="Télécharger une table entière, filtrée (csv, parquet, geojson). CSV : convention française "
+                    "par défaut (« ; », virgule décimale, UTF-8 avec BOM), convention=internationale pour « , » et "
+                    "point ; GeoJSON : contours simplifiés par défaut, contours=detailles pour les détaillés")
 def download(request: Request, table: str, fmt: str):
-    content, media = exports.to_bytes(store_of(request), table, fmt, _filters(request))
+    params = {k: v for k, v in request.query_params.items() if k not in ("page", "par_page")}
+    content, media = downloads.to_bytes(store_of(request), table, fmt, params)
     return Response(content, media_type=media, headers={
         "Content-Disposition": f'attachment; filename="accesoins-{table}.{fmt}"'})
 
@@ -123,6 +135,9 @@ def data_table(request: Request, table: str,
                page_number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
                per_page: Annotated[int, Query(alias="par_page", ge=1, le=1000)] = 100) -> dict:
     store = store_of(request)
-    out = exports.page(store, table, _filters(request), page=page_number, per_page=per_page)
+    filters = _filters(request)
+    out = exports.page(store, table, filters, page=page_number, per_page=per_page)
+    out["downloads"] = downloads.links(store, table, {k: v for k, v in filters.items() if v},
+                                       request.app.state.cache)
     out["demo_notice"] = views.demo_notice(store)
     return out

@@ -137,10 +137,6 @@ def dashboard(store: Store, indicator: str = DEFAULT_INDICATOR, level: str = "de
         "count": len(rows),
         "best": order[:10], "worst": order[-10:][::-1],
         "rows": rows if len(rows) <= 1500 else None,
-        "downloads": {
-            "csv": f"/telecharger/indicateurs.csv?{query}", "parquet": f"/telecharger/indicateurs.parquet?{query}",
-            "geojson": f"/telecharger/indicateurs.geojson?{query}",
-        },
         "map_data_url": f"/observatoire/carte.json?{query}",
         "geo_url": f"/geo/{'commune_light' if level == 'commune' and not departement else level}.geojson"
                    + (f"?departement={departement}" if departement and level == "commune" else ""),
