@@ -97,7 +97,8 @@ def create_app(settings: Settings, *, store=None, warm_up: bool = False) -> Fast
 
 DOCS_PAGE = """<!doctype html>
 <html lang="fr"><head><meta charset="utf-8"><title>accesoins — API</title>
-<link rel="stylesheet" href="/assets/swagger/swagger-ui.css"><link rel="icon" href="/static/favicon.svg">
+<link rel="stylesheet" href="/assets/swagger/swagger-ui.css"><link rel="stylesheet" href="/static/docs.css">
+<link rel="icon" href="/static/favicon.svg">
 </head><body><div id="swagger-ui"></div>
 <script src="/assets/swagger/swagger-ui-bundle.js"></script><script src="/static/swagger-init.js"></script>
 </body></html>"""
