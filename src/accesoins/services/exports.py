@@ -97,7 +97,12 @@ def _query(table: Table, filters: dict[str, str | None]) -> tuple[str, list]:
                              f"{', '.join(table.filters) or 'aucun'}")
     clauses, params = [], []
     for key, value in filters.items():
-        if value not in (None, ""):
+        if value in (None, ""):
+            continue
+        if key == "code" and "," in value:  # several territories (a comparison): code=15014,15187
+            clauses.append(f"list_contains(?, {table.filters[key]})")
+            params.append([v.strip() for v in value.split(",") if v.strip()])
+        else:
             clauses.append(f"{table.filters[key]} = ?")
             params.append(value)
     inner = table.sql + (" WHERE " + " AND ".join(clauses) if clauses else "")
