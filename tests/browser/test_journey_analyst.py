@@ -19,7 +19,7 @@ def step(page, n: int, name: str) -> None:
 def test_analyst_journey(page, live_site):
     # 1. the observatory: choose an indicator, the map redraws
     page.goto(live_site.url + "/observatoire")
-    page.get_by_label("Indicateur").select_option("temps_maternite")
+    page.locator("#indicateur").select_option("temps_maternite")
     page.get_by_role("button", name="Afficher").click()
     page.wait_for_url("**indicateur=temps_maternite**")
     page.wait_for_selector("#map[data-ready]", timeout=30_000)
