@@ -112,3 +112,20 @@ def test_figures_are_french(client):
     assert "hab.." not in html and "Zoom in" not in html
     html = client.get("/territoire/departement/15", headers=HTML).text
     assert "144\u202f196" in html
+
+
+REGIONS = ("01", "02", "03", "04", "06", "11", "24", "27", "28", "32", "44", "52", "53", "75", "76", "84", "93", "94")
+
+
+def test_every_departement_and_region_portrait_answers_with_its_map(client):
+    form = client.get("/observatoire.json").json()
+    territories = [("departement", d["code"]) for d in form["departements"]] + [("region", r) for r in REGIONS]
+    failures = []
+    for level, code in territories:
+        page = client.get(f"/territoire/{level}/{code}", headers=HTML)
+        geo = client.get(f"/geo/portrait/{level}/{code}.geojson")
+        own = [f for f in geo.json()["features"] if f["properties"]["role"] == "territoire"] \
+            if geo.status_code == 200 else []
+        if page.status_code != 200 or len(own) != 1:
+            failures.append((level, code, page.status_code, geo.status_code, len(own)))
+    assert len(territories) == 119 and not failures, failures
