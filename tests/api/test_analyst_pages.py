@@ -84,6 +84,7 @@ def test_csv_is_french_by_default_and_international_on_request(client):
     rows = list(csv.DictReader(io.StringIO(fr.decode("utf-8-sig")), delimiter=";"))
     cantal = next(r for r in rows if r["code"] == "15")
     assert cantal["nom"] == "Cantal" and "," in cantal["valeur"] and "." not in cantal["valeur"]
+    assert cantal["donnees_fictives"] in ("oui", "non")
     intl = client.get("/telecharger/indicateurs.csv", params={**params, "convention": "internationale"}).text
     rows = list(csv.DictReader(io.StringIO(intl)))
     assert "." in next(r for r in rows if r["code"] == "15")["valeur"]

@@ -42,6 +42,9 @@ def options(params: dict[str, str | None]) -> tuple[str, str]:
 
 def to_csv(data: pd.DataFrame, convention: str = "fr") -> bytes:
     c = CONVENTIONS[convention]
+    if convention == "fr":  # « oui / non » rather than Python's True / False
+        data = data.assign(**{col: data[col].map({True: "oui", False: "non"})
+                              for col in data.columns if data[col].dtype == bool})
     text = exports.spreadsheet_safe(data).to_csv(index=False, sep=c["sep"], decimal=c["decimal"])
     return text.encode(c["encoding"])
 
@@ -67,16 +70,16 @@ def to_bytes(store: Store, name: str, fmt: str, params: dict[str, str | None]) -
     return territories_geojson(store, data, detailed=contours == "detailles").encode("utf-8"), "application/geo+json"
 
 
-def _shapes(store: Store, levels: list[str], detailed: bool) -> dict[tuple[str, str], str]:
-    """Contours of these levels: communes' light ones unless ``detailed`` (the others are already light)."""
-    light = [lvl for lvl in levels if lvl == "commune" and not detailed]
-    rest = [lvl for lvl in levels if lvl not in light]
-    shapes = {(lvl, c): g for lvl, c, g in store.con.execute(
-        "SELECT level, code, geojson FROM contours WHERE list_contains(?, level)", [rest]).fetchall()}
-    if light:
-        shapes.update({("commune", c): g for c, g in store.con.execute(
-            "SELECT code, geojson FROM contours WHERE level = 'commune_light'").fetchall()})
-    return shapes
+def _shapes(store: Store, keys: list[tuple[str, str]], detailed: bool) -> dict[tuple[str, str], str]:
+    """Contours of these territories: communes' light ones unless ``detailed`` (the others are already light)."""
+    out: dict[tuple[str, str], str] = {}
+    for level in sorted({lvl for lvl, _ in keys}):
+        stored = "commune_light" if level == "commune" and not detailed else level
+        codes = [c for lvl, c in keys if lvl == level]
+        out.update({(level, c): g for c, g in store.con.execute(
+            "SELECT code, geojson FROM contours WHERE level = ? AND list_contains(?, code)", [stored, codes]
+        ).fetchall()})
+    return out
 
 
 def territories_geojson(store: Store, data: pd.DataFrame, *, detailed: bool = False) -> str:
@@ -87,7 +90,7 @@ def territories_geojson(store: Store, data: pd.DataFrame, *, detailed: bool = Fa
     names = data.drop_duplicates(["niveau", "code"]).set_index(["niveau", "code"])["nom"]
     wide.insert(0, "nom", names.reindex(wide.index))
     wide = wide.reset_index()
-    shapes = _shapes(store, sorted(set(wide["niveau"])), detailed)
+    shapes = _shapes(store, list(zip(wide["niveau"], wide["code"], strict=True)), detailed)
     indicators = [c for c in wide.columns if c not in ("niveau", "code", "nom")]
     out = []
     for row in wide.itertuples(index=False):
@@ -101,36 +104,51 @@ def territories_geojson(store: Store, data: pd.DataFrame, *, detailed: bool = Fa
 
 
 def estimate(store: Store, name: str, fmt: str, params: dict[str, str | None]) -> int:
-    """Approximate size in bytes of a download, from a sample (exact for small tables)."""
-    convention, contours = options(params)
+    """Approximate size in bytes of one download (exact for small selections)."""
+    return _sizes(store, name, params, [(fmt, {})])[0]
+
+
+def _sizes(store: Store, name: str, params: dict[str, str | None], variants: list[tuple[str, dict]]) -> list[int]:
+    """Sizes of several variants of one selection, from one read of it (or of a sample of it)."""
     filters = {k: v for k, v in params.items() if k not in OPTIONS}
     table = exports._table(name)
     sql, args = exports._query(table, filters)
     total = store.scalar(f"SELECT count(*) FROM {sql}", args) or 0
-    if total <= SAMPLE_ROWS or (fmt == "geojson" and table.geometry != "point"):
-        if fmt == "geojson" and table.geometry != "point" and total > SAMPLE_ROWS:
-            return _estimate_territories(store, sql, args, detailed=contours == "detailles")
-        return len(to_bytes(store, name, fmt, params)[0])
-    sample = store.df(f"SELECT * FROM {sql} LIMIT {SAMPLE_ROWS}", args)
-    if fmt == "csv":
-        size = len(to_csv(sample, convention))
-    elif fmt == "parquet":
-        buf = io.BytesIO()
-        sample.to_parquet(buf, index=False)
-        size = len(buf.getvalue())
-    else:
-        size = len(exports._geojson(store, table, sample))
-    return int(size * total / len(sample))
+    small = total <= SAMPLE_ROWS
+    sample = exports.frame(store, name, filters) if small else store.df(f"SELECT * FROM {sql} LIMIT {SAMPLE_ROWS}",
+                                                                        args)
+    scale = total / len(sample) if len(sample) else 0.0
+    out = []
+    for fmt, extra in variants:
+        convention, contours = options({**params, **extra})
+        if fmt == "csv":
+            size = len(to_csv(sample, convention)) * scale
+        elif fmt == "parquet":
+            buf = io.BytesIO()
+            sample.to_parquet(buf, index=False)
+            size = len(buf.getvalue()) * scale
+        elif table.geometry == "point":
+            size = len(exports._geojson(store, table, sample)) * scale
+        elif small:
+            size = len(territories_geojson(store, sample, detailed=contours == "detailles").encode("utf-8"))
+        else:
+            size = _estimate_territories(store, sql, args, detailed=contours == "detailles",
+                                         every_territory=not (filters.get("code") or filters.get("departement")))
+        out.append(int(size))
+    return out
 
 
-def _estimate_territories(store: Store, sql: str, args: list, *, detailed: bool) -> int:
+def _estimate_territories(store: Store, sql: str, args: list, *, detailed: bool, every_territory: bool) -> int:
     """Indicator GeoJSON: geometry lengths summed exactly, properties from the count of values."""
     counts = store.df(f"SELECT niveau, count(DISTINCT code) AS n, count(*) AS v FROM {sql} GROUP BY 1", args)
     size = 0
     for level, n, v in counts.itertuples(index=False):
         stored = "commune_light" if level == "commune" and not detailed else level
-        geo = store.scalar(f"SELECT sum(length(k.geojson)) FROM contours k WHERE k.level = ? AND k.code IN "
-                           f"(SELECT DISTINCT code FROM {sql} WHERE niveau = ?)", [stored, *args, level]) or 0
+        if every_territory:  # the whole level: no need to know which codes
+            geo = store.scalar("SELECT sum(length(geojson)) FROM contours WHERE level = ?", [stored]) or 0
+        else:
+            geo = store.scalar(f"SELECT sum(length(k.geojson)) FROM contours k WHERE k.level = ? AND k.code IN "
+                               f"(SELECT DISTINCT code FROM {sql} WHERE niveau = ?)", [stored, *args, level]) or 0
         size += int(geo) + int(n) * 110 + int(v) * 40  # per feature: frame and names; per value: key and figure
     return size
 
@@ -165,14 +183,12 @@ def links(store: Store, name: str, params: dict[str, str], sizes: dict) -> list[
     elif table.geometry:  # communes have light contours (≈ 800 m) for maps of France, and detailed ones
         variants += [("geojson", {}, "GeoJSON, contours simplifiés (carte de France)"),
                      ("geojson", {"contours": "detailles"}, "GeoJSON, contours détaillés des communes")]
+    key = ("sizes", name, tuple(sorted(params.items())))
+    if key not in sizes:
+        sizes[key] = _sizes(store, name, params, [(fmt, extra) for fmt, extra, _ in variants])
     out = []
-    for fmt, extra, label in variants:
-        full = {**params, **extra}
-        key = ("size", name, fmt, tuple(sorted(full.items())))
-        if key not in sizes:
-            sizes[key] = estimate(store, name, fmt, full)
+    for (fmt, extra, label), n in zip(variants, sizes[key], strict=True):
         url_query = "&".join(x for x in (query, "&".join(f"{k}={v}" for k, v in extra.items())) if x)
-        out.append({"format": fmt, "label": label, "url": f"/telecharger/{name}.{fmt}" + (f"?{url_query}" if url_query
-                                                                                         else ""),
-                    "bytes": sizes[key], "size": human_size(sizes[key])})
+        out.append({"format": fmt, "label": label, "bytes": n, "size": human_size(n),
+                    "url": f"/telecharger/{name}.{fmt}" + (f"?{url_query}" if url_query else "")})
     return out
