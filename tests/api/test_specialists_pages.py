@@ -91,7 +91,7 @@ def test_structures_page_map_and_open_data(imported):
     rows = imported.get("/donnees/structures.json?departement=15&type=maison_sante").json()["rows"]
     assert sorted(r["nom"] for r in rows) == ["MSP FICTIVE AURILLAC", "MSP FICTIVE SAINT-FLOUR"]
     csv = imported.get("/telecharger/structures_territoires.csv?niveau=departement&code=15").text
-    assert "maison_sante,2" in csv
+    assert "departement;15;maison_sante;2,0" in csv  # French convention: ";" and decimal comma
     spec = imported.get("/donnees/acces_specialistes.json?specialite=cardiologie&niveau=departement&code=15").json()
     assert spec["rows"][0]["professionnels"] == 3
     assert imported.get("/telecharger/acces_specialistes.csv?specialite=allergologie&niveau=region").status_code == 200

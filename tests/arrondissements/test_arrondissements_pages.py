@@ -32,8 +32,10 @@ def test_paris_11e_portrait_and_json_twin(client):
     assert data["level"] == "arrondissement" and data["commune"]["code_ville"] == "75056"
     assert data["codes_postaux"] == ["75011"] and data["contour"]
     obs = data["observatory"]
-    assert obs["level"] == "arrondissement" and obs["parents"][0] == {"level": "commune", "code": "75056",
-                                                                      "nom": "Paris"}
+    first = obs["parents"][0]
+    assert obs["level"] == "arrondissement" and (first["level"], first["code"], first["nom"]) == ("commune", "75056",
+                                                                                                  "Paris")
+    assert first["label"] == "Paris (commune)"  # the département has the same name
     apl = next(i for i in obs["indicators"] if i["indicator"] == "apl_medecin_generaliste")
     assert apl["value"] is not None and apl["compare"]["commune"] is not None
     assert apl["n_departement"] == 20  # ranked among the 20 arrondissements of Paris (département 75)

@@ -36,9 +36,11 @@ def test_search_portrait_and_download(page, live_site):
     shot(page, "portrait-commune-aurillac")
     with page.expect_download() as info:
         page.get_by_role("link", name="Télécharger les indicateurs de Aurillac (CSV)").click()
-    rows = list(csv.DictReader(io.StringIO(open(info.value.path(), encoding="utf-8").read())))
+    # French spreadsheet convention: « ; », decimal comma, UTF-8 with BOM, names beside codes
+    rows = list(csv.DictReader(io.StringIO(open(info.value.path(), encoding="utf-8-sig").read()), delimiter=";"))
     assert {r["code"] for r in rows} == {"15014"}
     assert any(r["indicateur"] == "apl_medecin_generaliste_65" for r in rows)
+    assert {r["nom"] for r in rows} == {"Aurillac"} and all("." not in r["valeur"] for r in rows)
 
 
 def _tab_to(page, selector, limit=80):

@@ -39,7 +39,7 @@ def test_import_page_and_twin(store_copy, tmp_path):
         assert data["label"].startswith("Patients en affection de longue durée")
         html = client.get("/observatoire/series?indicateur=teleconsultations&code=75",
                           headers={"accept": "text/html"}).text
-        assert "<svg" in html and "431 200" in html
+        assert "<svg" in html and "431\u202f200" in html
         assert client.get("/observatoire/series.json", params={"indicateur": "nope"}).status_code == 400
 
 

@@ -18,7 +18,7 @@ from .. import __version__
 from ..config import Settings
 from ..store import open_store
 from ..web.charts import bar_chart, line_chart, number, scatter_chart
-from ..web.tables import indicator_table
+from ..web.tables import indicator_table, ranking_table
 from . import fidelity, observatory, orientation, participation, planning, quality, series, specialists
 from .errors import install_error_handlers
 from .fastpath import PharmacyFastPath
@@ -77,7 +77,7 @@ def create_app(settings: Settings, *, store=None, warm_up: bool = False,
     app.state.templates = Jinja2Templates(directory=str(web / "templates"))
     app.state.templates.env.globals.update(bar_chart=bar_chart, line_chart=line_chart, number=number,
                                            scatter_chart=scatter_chart,
-                                           indicator_table=indicator_table)
+                                           indicator_table=indicator_table, ranking_table=ranking_table)
     app.state.templates.env.filters["safe_url"] = safe_url
     app.mount("/static", StaticFiles(directory=str(web / "static")), name="static")
     for name, folder in (("swagger", "swagger-ui-dist"), ("leaflet", "leaflet/dist")):
@@ -112,7 +112,8 @@ def create_app(settings: Settings, *, store=None, warm_up: bool = False,
 
 DOCS_PAGE = """<!doctype html>
 <html lang="fr"><head><meta charset="utf-8"><title>accesoins — API</title>
-<link rel="stylesheet" href="/assets/swagger/swagger-ui.css"><link rel="icon" href="/static/favicon.svg">
+<link rel="stylesheet" href="/assets/swagger/swagger-ui.css"><link rel="stylesheet" href="/static/docs.css">
+<link rel="icon" href="/static/favicon.svg">
 </head><body><div id="swagger-ui"></div>
 <script src="/assets/swagger/swagger-ui-bundle.js"></script><script src="/static/swagger-init.js"></script>
 </body></html>"""

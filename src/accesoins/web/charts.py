@@ -15,12 +15,16 @@ _BAR = "#2a788e"
 _REF = "#b4461b"
 
 
-def _fmt(v: float | None, unit: str = "") -> str:
+NBSP, THIN = "\u00a0", "\u202f"  # a figure never breaks from its unit nor inside its thousands
+
+
+def _fmt(v: float | None, unit: str = "", decimals: int = 2) -> str:
     if v is None or v != v or v in (math.inf, -math.inf):
         return "—"
-    # French figures: decimal comma below 1 000, thin grouping of thousands above
-    text = f"{v:.2f}".replace(".", ",") if -1000 < v < 1000 else f"{v:,.0f}".replace(",", " ")
-    return f"{text} {unit}" if unit else text
+    # French figures: decimal comma below 1 000, thousands grouped by a narrow no-break space above
+    text = (f"{v:.{decimals}f}".replace(".", ",") if -1000 < v < 1000
+            else f"{v:,.0f}".replace(",", THIN))
+    return f"{text}{NBSP}{unit}" if unit else text
 
 
 def bar_chart(items: list[tuple[str, float | None]], *, title: str, unit: str = "", width: int = 560) -> Markup:
@@ -29,7 +33,9 @@ def bar_chart(items: list[tuple[str, float | None]], *, title: str, unit: str = 
     finite = [v for _, v in items if v is not None and math.isfinite(v)]
     top = max(finite) if finite else 1.0
     top = top if top > 0 else 1.0
-    row, label_w, pad = 30, 170, 8
+    # labels are right-aligned before the bars: room for the longest (« Bourgogne-Franche-Comté »)
+    row, pad = 30, 8
+    label_w = int(min(max([len(lab) for lab, _ in items] + [8]) * 7.6 + 14, width * 0.5))
     height = row * len(items) + pad * 2
     bar_w = width - label_w - 110
     parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
@@ -73,9 +79,9 @@ def line_chart(points: list[tuple[str, float | None]], *, title: str, unit: str 
     return Markup("".join(parts))
 
 
-def number(v: float | None, unit: str = "") -> str:
-    """French formatting of a figure for templates."""
-    return _fmt(v, unit)
+def number(v: float | None, unit: str = "", decimals: int = 2) -> str:
+    """French formatting of a figure for templates (one format on every page: ``2,91``, ``144 196``)."""
+    return _fmt(v, unit, decimals)
 
 
 def scatter_chart(points: list[list[float]], *, title: str, x_label: str, y_label: str,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ...errors import CommuneNotFound
+from ...offer._csv import load_rules
 from ...store.db import Store
 from ...territory.codes import fold, normalise_code
 from ..data.territory import demo_notice
@@ -69,6 +70,7 @@ def _search_arrondissements(store: Store, q: str, limit: int) -> list[dict]:
 
 def portrait(store: Store, code: str) -> dict[str, object]:
     """What the store knows of one commune: identity, indicators, nearest care, offer."""
+    from .portraits import map_legend
     from .territory_index import index_for
     from .views import territory_indicators
 
@@ -90,9 +92,12 @@ def portrait(store: Store, code: str) -> dict[str, object]:
         "observatory": territory_indicators(store, level, cc, ix=ix) if ix.meta else None,
         "nearest": ix.nearest.get(cc, []),
         "contour": ix.contours.get(cc),
+        "map_url": f"/geo/portrait/{level}/{cc}.geojson",
+        "map_legend": map_legend(level, info["nom"]),
         # a city's offer: its arrondissements' and the lines a file gave for the whole city
-        "offer": _summed_offer([ix.offer.get(cc, [])] + [ix.offer.get(a["code"], []) for a in arrondissements])
-        if arrondissements else ix.offer.get(cc, []),
+        "offer": [{**o, "label": category_label(o["category"])} for o in (
+            _summed_offer([ix.offer.get(cc, [])] + [ix.offer.get(a["code"], []) for a in arrondissements])
+            if arrondissements else ix.offer.get(cc, []))],
         "arrondissements": arrondissements,
         "demo_notice": ix.demo_notice,
     }
@@ -106,3 +111,9 @@ def _summed_offer(parts: list[list[dict]]) -> list[dict]:
             row["quantity"] += o["quantity"]
             row["is_demo"] = row["is_demo"] or o["is_demo"]
     return [out[k] for k in sorted(out)]
+
+
+def category_label(code: str) -> str:
+    """The French label of an offer category (``rules/categories.yaml``), accents included."""
+    cats = load_rules().get("categories", {})
+    return str(cats.get(code, {}).get("label") or code.replace("_", " "))

