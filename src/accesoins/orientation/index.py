@@ -20,8 +20,10 @@ microseconds:
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -48,9 +50,9 @@ class Place:
     code_commune: str
     zone: str
     density: float
-    alternatives: tuple[dict, ...] = ()
+    alternatives: tuple[dict[str, Any], ...] = ()
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"label": self.label, "lat": round(self.lat, 5), "lon": round(self.lon, 5),
                 "code_commune": self.code_commune, "zone": self.zone,
                 "time_zone": time_zone(self.zone).key, "alternatives": list(self.alternatives)}
@@ -86,10 +88,11 @@ class CommuneTable:
             rows.sort(key=lambda i: -pop[i])
         self.tree = cKDTree(unit_xyz(self.lat, self.lon))
 
-    def _row(self, i: int) -> dict:
+    def _row(self, i: int) -> dict[str, Any]:
         return {"code_commune": self.code[i], "nom": self.nom[i], "code_departement": self.dep[i]}
 
-    def _place(self, i: int, label: str, lat=None, lon=None, alternatives=()) -> Place:
+    def _place(self, i: int, label: str, lat: float | None = None, lon: float | None = None,
+               alternatives: Sequence[dict[str, Any]] = ()) -> Place:
         return Place(label, float(self.lat[i] if lat is None else lat), float(self.lon[i] if lon is None else lon),
                      self.code[i], self.zone[i], float(self.density[i]), tuple(alternatives))
 
@@ -156,7 +159,8 @@ class PharmacyIndex:
                 "access_notes", "call_before", "sector", "hours"]
         if "is_demo" not in p:
             p = p.assign(is_demo=is_demo)
-        self.records = p[[*cols, "is_demo"]].to_dict("records")
+        # column labels are str: the stubs only know Hashable
+        self.records = cast(list[dict[str, Any]], p[[*cols, "is_demo"]].to_dict("records"))
         for r in self.records:
             for key, value in r.items():  # missing text read back from the store as NaN
                 if isinstance(value, float) and value != value:
@@ -172,7 +176,9 @@ class PharmacyIndex:
         self.pace = self.model.local_pace(dens)
         self.id_pos = {pid: i for i, pid in enumerate(p["pharmacy_id"])}
         self.intervals = [parse_hours(h or "") for h in p["hours"]]
-        ptr, starts, ends = [0], [], []
+        ptr: list[int] = [0]
+        starts: list[int] = []
+        ends: list[int] = []
         for iv in self.intervals:
             starts.extend(s for s, _ in iv)
             ends.extend(e for _, e in iv)
@@ -211,7 +217,8 @@ class PharmacyIndex:
             flat = np.repeat(lo - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts) + np.arange(counts.sum())
             hit = (self.h_start[flat] <= m[owner]) & (m[owner] < self.h_end[flat])
             out[np.unique(owner[hit])] = True
-        return out & ~hol[self.zone_idx[cand]]
+        open_now: np.ndarray = out & ~hol[self.zone_idx[cand]]
+        return open_now
 
     def on_duty(self, epoch: int) -> tuple[np.ndarray, np.ndarray]:
         """(pharmacy positions, slot positions) of the duty slots active at ``epoch``."""
@@ -223,9 +230,9 @@ class PharmacyIndex:
 
     # -- query -----------------------------------------------------------------
     def nearest_open(self, place: Place, epoch: int, *, limit: int = 5, max_minutes: float = 120.0,
-                     k: int = 48) -> list[dict]:
+                     k: int = 48) -> list[dict[str, Any]]:
         """The open pharmacies nearest to ``place`` by road time at ``epoch`` (UTC seconds)."""
-        if not self.n:
+        if not self.n or self.tree is None:
             return []
         q = unit_xyz(np.array([place.lat]), np.array([place.lon]))[0]
         _, near = self.tree.query(q, k=min(k, self.n))
@@ -253,8 +260,8 @@ class PharmacyIndex:
         return out
 
     def _describe(self, i: int, epoch: int, minutes: float, km: float, by_hours: bool,
-                  slot: int | None) -> dict:
-        r = dict(self.records[i])
+                  slot: int | None) -> dict[str, Any]:
+        r: dict[str, Any] = dict(self.records[i])
         zone = ZONES[self.zone_idx[i]]
         tz = time_zone(zone)
         local = datetime.fromtimestamp(epoch, tz)
@@ -282,7 +289,8 @@ class SiteIndex:
     def __init__(self, sites: pd.DataFrame, communes: CommuneTable, model: RoadTimeModel | None = None) -> None:
         s = sites.reset_index(drop=True)
         self.model = model or RoadTimeModel()
-        self.records = s[["category", "code_commune", "name", "quantity"]].to_dict("records")
+        columns = ["category", "code_commune", "name", "quantity"]
+        self.records = cast(list[dict[str, Any]], s[columns].to_dict("records"))
         self.xyz = unit_xyz(s["lat"].to_numpy(float), s["lon"].to_numpy(float))
         dens = np.array([communes.density[communes.pos[c]] if c in communes.pos else np.nan
                          for c in s["code_commune"]])
@@ -290,7 +298,7 @@ class SiteIndex:
         self.names = {c: communes.nom[i] for c, i in communes.pos.items()}
         self.tree = cKDTree(self.xyz) if len(s) else None
 
-    def within(self, place: Place, max_minutes: float, *, limit: int = 10) -> list[dict]:
+    def within(self, place: Place, max_minutes: float, *, limit: int = 10) -> list[dict[str, Any]]:
         """Sites reachable within ``max_minutes`` of road time from ``place``, nearest first."""
         if self.tree is None:
             return []
@@ -304,9 +312,9 @@ class SiteIndex:
         minutes = self.model.minutes(km, np.broadcast_to(pace_o, km.shape), self.pace[idx])
         order = np.argsort(minutes, kind="stable")
         order = order[minutes[order] <= max_minutes][:limit]
-        out = []
+        out: list[dict[str, Any]] = []
         for j in order:
-            r = dict(self.records[int(idx[j])])
+            r: dict[str, Any] = dict(self.records[int(idx[j])])
             r.update({"commune": self.names.get(r["code_commune"]), "minutes": round(float(minutes[j]), 1),
                       "km": round(float(km[j]), 1)})
             out.append(r)

@@ -130,7 +130,7 @@ def next_step(answers: dict[str, str]) -> tuple[Question | None, dict[str, objec
     return None, a
 
 
-def _option(title: str, text: str, rule: str, **extra) -> dict[str, object]:
+def _option(title: str, text: str, rule: str, **extra: str) -> dict[str, object]:
     name, key = rule.split(".")
     return {"title": title, "text": text, "source": source_of(name, key), **extra}
 
@@ -236,7 +236,7 @@ def result(a: dict[str, object]) -> dict[str, object]:
         if doc == "non":
             opts.append(declare)
     elif motif == "enfant":
-        if age is not None and age <= 15:
+        if isinstance(age, int) and age <= 15:
             opts.append(_option("Le pédiatre ou le médecin de votre enfant",
                                 "Jusqu'à 15 ans, vous pouvez consulter un pédiatre directement, ou le médecin "
                                 "traitant de votre enfant.", "pathway.direct_access_specialists", kind="pediatre"))

@@ -79,13 +79,14 @@ def simulate_css(*, persons: int, resources: float, territory: str = "metro", ag
     warning = (f"Les plafonds utilisés s'appliquaient jusqu'au {until:%d/%m/%Y} ; les plafonds revalorisés "
                "depuis ne sont pas encore dans nos règles : vérifiez sur ameli.fr." if on > until else None)
     members = ages or []
+    monthly: float | None
     if resources <= ceilings["free"]:
         status, label, monthly = "gratuite", "CSS sans participation financière (gratuite)", 0.0
     elif resources <= ceilings["participation"]:
         status = "participation"
         label = "CSS avec une participation financière (moins de 1 € par jour et par personne)"
         per = [_participation(a, alsace_moselle) for a in members]
-        monthly = sum(per) if per else None
+        monthly = float(sum(per)) if per else None
         sources.append(source_of("css", "participation_by_age_alsace_moselle" if alsace_moselle
                                  else "participation_by_age"))
     else:
