@@ -45,6 +45,7 @@ run: build
 # Lint first (ruff, the pinned version and the settings of pyproject.toml): a lint error fails the suite.
 test: install browser
 	$(VENV)/bin/ruff check src tests bench tools
+	$(VENV)/bin/mypy
 	$(PY) -c "import os, sys, pytest; code = pytest.main(sys.argv[1:]); sys.stdout.flush(); sys.stderr.flush(); os._exit(int(code))" $(PYTEST_ARGS)
 
 # Debian's wrk: a C load generator, so that loads measure the server and not the client.

@@ -10,12 +10,21 @@ without supply offers nothing).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
 
 from accesoins.access._strings import fixed_width_bytes, radix_positions
 from accesoins.errors import ParameterError
+
+
+class CostColumns(TypedDict):
+    """Names of the origin, destination and cost columns of a cost frame (passed as keywords)."""
+
+    origin: str
+    dest: str
+    cost_col: str
 
 
 @dataclass(frozen=True)
@@ -70,7 +79,8 @@ def positions(col: pd.Series, index: pd.Index, *, missing: int = -1) -> np.ndarr
         # Map the categories, then gather: never hash every row. Code −1 hits the sentinel.
         mapping = index.get_indexer(cats)
         mapping = np.append(np.where(mapping < 0, missing, mapping), missing).astype(itype)
-        return mapping[codes]
+        gathered: np.ndarray = mapping[codes]
+        return gathered
     values = col.array
     if pd.api.types.is_integer_dtype(col.dtype) and not col.hasnans:
         found = _integer_positions(col.to_numpy(), index, itype, missing)
@@ -87,7 +97,8 @@ def positions(col: pd.Series, index: pd.Index, *, missing: int = -1) -> np.ndarr
         import pyarrow.compute as pc
 
         found = pc.index_in(arrow, value_set=pa.array(index.astype(str), type=arrow.type))
-        return found.fill_null(missing).to_numpy().astype(itype, copy=False)
+        coded: np.ndarray = found.fill_null(missing).to_numpy().astype(itype, copy=False)
+        return coded
     found = index.get_indexer(pd.Index(col)).astype(itype, copy=False)
     return found if missing == -1 else np.where(found < 0, missing, found).astype(itype)
 
@@ -108,14 +119,16 @@ def _integer_positions(
     # A table of 8 × len(index) slots at most (or 4 M): dense codes, bounded memory.
     if span > max(8 * len(index), 1 << 22):
         return None
-    table = np.full(span + 1, missing, dtype=itype)  # last slot: ids out of range
+    table: np.ndarray = np.full(span + 1, missing, dtype=itype)  # last slot: ids out of range
     table[keys - lo] = np.arange(len(keys), dtype=itype)
     first, last = int(ids.min()), int(ids.max())
     if first >= lo and last <= hi:
-        return table[ids - lo]
+        inside: np.ndarray = table[ids - lo]
+        return inside
     slot = ids - lo
     slot[(ids < lo) | (ids > hi)] = span
-    return table[slot]
+    looked_up: np.ndarray = table[slot]
+    return looked_up
 
 
 @dataclass(frozen=True)
@@ -237,7 +250,7 @@ def _no_origin(origin: str) -> ParameterError:
     )
 
 
-def _id_kind(dtype: object) -> int:
+def _id_kind(dtype: Any) -> int:  # a numpy dtype or a pandas extension dtype
     """+1 numeric ids, −1 text ids, 0 unknown (Python objects): ids of opposite kinds never match."""
     if isinstance(dtype, pd.CategoricalDtype):
         dtype = dtype.categories.dtype

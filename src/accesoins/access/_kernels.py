@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from accesoins.access._align import Coded, align_codes
+from accesoins.access._align import Coded, CostColumns, align_codes
 from accesoins.access.decay import Decay
 
 try:  # the C loop behind coo_array @ x, called on the pair arrays without the wrapper's checks
@@ -137,14 +137,15 @@ def two_steps(
     ratios = submit(site_ratios, supply, _tree_sum(partial, submit))
     if by_rows:
         access = [submit(origin_access, blk, ratios, sizes[0]) for blk in blocks]
-        return gather([_tree_sum(access, submit)])[0]
+        summed: np.ndarray = gather([_tree_sum(access, submit)])[0]
+        return summed
     access = [submit(origin_access, blk, ratios, n) for blk, n in zip(blocks, sizes, strict=True)]
     parts = gather(access)
     return np.concatenate(parts) if parts else np.empty(0)
 
 
 def weighed_part(
-    frame: pd.DataFrame, origins: pd.Index, dests: pd.Index, decay: Decay, cols: dict[str, str]
+    frame: pd.DataFrame, origins: pd.Index, dests: pd.Index, decay: Decay, cols: CostColumns
 ) -> Weighted:
     """Align one part of a pair table against every origin and site, and weigh its pairs."""
     pairs = align_codes(
@@ -172,7 +173,7 @@ def run_threaded(
     demand: np.ndarray,
     supply: np.ndarray,
     decay: Decay,
-    cols: dict[str, str],
+    cols: CostColumns,
     threads: int,
 ) -> tuple[np.ndarray, bool]:
     """Both steps over ``threads`` row slices of ``cost``, on a thread pool of this process.
@@ -184,7 +185,7 @@ def run_threaded(
     step = -(-len(cost) // threads)
     with ThreadPoolExecutor(threads) as pool:
 
-        def submit(fn: Callable[..., Any], *args: Any) -> Future:
+        def submit(fn: Callable[..., Any], *args: Any) -> Future[Any]:
             def call() -> Any:
                 return fn(*(a.result() if isinstance(a, Future) else a for a in args))
 

@@ -71,13 +71,14 @@ def radix_positions(raw: np.ndarray, index: pd.Index, itype: type, missing: int,
     if found is None:
         return None
     table, luts = found
-    return table.take(_codes(raw, luts, rows), mode="clip")
+    return np.asarray(table.take(_codes(raw, luts, rows), mode="clip"))
 
 
-_TABLES: dict[tuple[int, int, str, int], tuple[weakref.ref, object]] = {}
+_Table = tuple[np.ndarray, list[tuple[int, np.ndarray]]]
+_TABLES: dict[tuple[int, int, str, int], tuple[weakref.ref[pd.Index], _Table | None]] = {}
 
 
-def _index_table(index: pd.Index, width: int, itype: np.dtype, missing: int):
+def _index_table(index: pd.Index, width: int, itype: np.dtype, missing: int) -> _Table | None:
     """The lookup table and per-place byte tables of an index (kept while the index lives).
 
     One catchment looks the same demand and supply indexes up from every row slice and
@@ -94,7 +95,7 @@ def _index_table(index: pd.Index, width: int, itype: np.dtype, missing: int):
     return found
 
 
-def _build_table(index: pd.Index, width: int, itype: np.dtype, missing: int):
+def _build_table(index: pd.Index, width: int, itype: np.dtype, missing: int) -> _Table | None:
     ref, where = _index_bytes(index, width)
     if not len(where):
         ref = np.zeros((0, width), dtype=np.uint8)
@@ -105,15 +106,16 @@ def _build_table(index: pd.Index, width: int, itype: np.dtype, missing: int):
     # Per place, rank × place value (+1 at the first place: slot 0 is « missing »); a byte the
     # index never uses there weighs −(total + 1), so a row holding one sums to 0 or below and
     # the clipped lookup sends it to slot 0: no separate pass over the rows.
-    luts, place = [], total
+    places: list[np.ndarray] = []
+    place = total
     kind = np.int32 if (total + 1) * width < 2**31 else np.int64
     for p in range(width):
         used = np.unique(ref[:, p])
         place //= max(len(used), 1)
         lut = np.full(256, -(total + 1), dtype=kind)
         lut[used] = np.arange(len(used)) * place + (1 if p == 0 else 0)
-        luts.append(lut)
-    luts = _pair_places(luts)
+        places.append(lut)
+    luts = _pair_places(places)
     table = np.full(total + 1, missing, dtype=itype)
     if len(where):
         table[_codes(ref, luts)] = where
@@ -160,4 +162,5 @@ def _codes(raw: np.ndarray, luts: list[tuple[int, np.ndarray]], rows: np.ndarray
             col = col.take(rows)
         value = lut.take(col, mode="clip")  # clip: every byte value is a valid slot anyway
         code = value if code is None else np.add(code, value, out=code)
+    assert code is not None  # an index id has at least one byte
     return code

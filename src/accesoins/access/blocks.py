@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from accesoins.access._align import align_codes, check_series
+from accesoins.access._align import CostColumns, align_codes, check_series
 from accesoins.access._kernels import Weighted, two_steps, weigh, weighed_part
 from accesoins.access.decay import Decay, StepDecay
 from accesoins.errors import ParameterError
@@ -87,7 +87,7 @@ def catchment_blocks(
             raise ParameterError(f"{label} doit être un entier ≥ 1.")
     p = check_series(demand, name="demand")
     s = check_series(supply, name="supply")
-    cols = {"origin": origin, "dest": dest, "cost_col": cost_col}
+    cols: CostColumns = {"origin": origin, "dest": dest, "cost_col": cost_col}
     if client is None:
         submit: Callable[..., Any] = _now
         gather: Callable[[list[Any]], list[Any]] = _same
@@ -197,7 +197,8 @@ class _Lazy:
         self.part = part
 
     def load(self) -> pd.DataFrame:
-        return self.part.compute()
+        frame: pd.DataFrame = self.part.compute()
+        return frame
 
 
 def _weighed_part(
@@ -205,7 +206,7 @@ def _weighed_part(
     origins: pd.Index,
     dests: pd.Index,
     decay: Decay,
-    cols: dict[str, str],
+    cols: CostColumns,
 ) -> Weighted:
     """Load the part if it is a lazy Dask partition, then align and weigh it."""
     if isinstance(frame, _Lazy):
@@ -218,7 +219,7 @@ def _pairs_from_callable(
     ids: pd.Index,
     dests: pd.Index,
     decay: Decay,
-    cols: dict[str, str],
+    cols: CostColumns,
 ) -> Weighted:
     # An origin of the frame outside the block (or of another id type) is an error of fn.
     return weigh(align_codes(fn(ids), ids, dests, **cols, max_minutes=decay.max_minutes), decay)

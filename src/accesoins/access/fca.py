@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from accesoins.access._align import align_codes, check_cost_columns, check_series
+from accesoins.access._align import CostColumns, align_codes, check_cost_columns, check_series
 from accesoins.access._kernels import run_threaded, thread_count, two_steps, weigh
 from accesoins.access.decay import Decay, GaussianDecay, PowerDecay, StepDecay
 from accesoins.errors import ParameterError
@@ -58,7 +58,7 @@ def catchment(
     """
     p = check_series(demand, name="demand")
     s = check_series(supply, name="supply")
-    cols = {"origin": origin, "dest": dest, "cost_col": cost_col}
+    cols: CostColumns = {"origin": origin, "dest": dest, "cost_col": cost_col}
     threads = thread_count(len(cost)) if isinstance(cost, pd.DataFrame) else 1
     if threads > 1:
         check_cost_columns(cost, **cols)

@@ -20,8 +20,10 @@ def site_index(sites: pd.Index | pd.Series | Iterable[object]) -> pd.Index:
     """Ids of the sites: an Index or list of ids, or a Series whose positive values mark sites."""
     if isinstance(sites, pd.Series):
         values = pd.to_numeric(sites, errors="coerce").fillna(0).to_numpy()
-        return pd.Index(sites.index[values > 0]).unique()
-    return pd.Index(list(sites) if not isinstance(sites, pd.Index) else sites).unique()
+        marked: pd.Index = pd.Index(sites.index[values > 0]).unique()
+        return marked
+    ids: pd.Index = pd.Index(list(sites) if not isinstance(sites, pd.Index) else sites).unique()
+    return ids
 
 
 def nearest(

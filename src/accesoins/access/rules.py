@@ -22,7 +22,8 @@ RULE_KEYS: tuple[str, ...] = ("value", "unit", "source", "text_date", "applies_f
 @lru_cache(maxsize=4)
 def _load(path: Path) -> dict[str, Any]:
     with path.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        data: dict[str, Any] = yaml.safe_load(fh)
+    return data
 
 
 def load_apl_rules(path: str | Path | None = None) -> dict[str, Any]:
@@ -43,7 +44,7 @@ def profession_rules(profession: str, rules: dict[str, Any] | None = None) -> di
     if profession not in professions:
         known = ", ".join(sorted(professions))
         raise ParameterError(f"profession inconnue « {profession} » (connues : {known}).")
-    found = professions[profession]
+    found: dict[str, Any] = professions[profession]
     if found.get("status") == "not_published":
         raise ParameterError(
             f"pas d'APL officielle pour « {profession} » : {found.get('note', '').strip()}"

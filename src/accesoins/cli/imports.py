@@ -77,40 +77,26 @@ def _print_coverage(report: dict) -> None:
         out.print(f"Types hors champ (listés dans rules/categories.yaml, non importés) : {detail}.")
 
 
-@import_app.command("bpe")
-def import_bpe(path: FileArg, skip_unknown: SkipOpt = False, vintage: VintageOpt = None) -> None:
-    """INSEE BPE : Melodi (DS_BPE_data.csv), géolocalisé (BPE23/24.csv), communal ou « CODGEO;NB_Dxxx »."""
-    _import("bpe", path, skip_unknown, vintage)
+_NATIONAL = (  # command, help: the national files read by a reader of offer/ with no option
+    ("bpe", "INSEE BPE : Melodi (DS_BPE_data.csv), géolocalisé (BPE23/24.csv), communal ou « CODGEO;NB_Dxxx »."),
+    ("finess", "FINESS : extraction Etalab (CSV) ou FINESS+ (.json), format détecté automatiquement."),
+    ("finess-plus", "FINESS+ : fichier national des structures publié en JSON par l'ANS (lu en flux)."),
+    ("finess-atlasante", "FINESS hospitaliers géolocalisés (extraction AtlaSanté / Eurostat, lat/lon WGS84)."),
+    ("rpps", "Annuaire santé, extraction PS_LibreAcces (Personne_activite, séparateur « | »)."),
+    ("population", "INSEE, population par sexe et âge quinquennal (POP1B, format long ou large)."),
+)
 
 
-@import_app.command("finess")
-def import_finess(path: FileArg, skip_unknown: SkipOpt = False, vintage: VintageOpt = None) -> None:
-    """FINESS : extraction Etalab (CSV) ou FINESS+ (.json), format détecté automatiquement."""
-    _import("finess", path, skip_unknown, vintage)
+def _national(kind: str, help_text: str) -> None:
+    def run(path: FileArg, skip_unknown: SkipOpt = False, vintage: VintageOpt = None) -> None:
+        _import(kind, path, skip_unknown, vintage)
+
+    run.__doc__ = help_text
+    import_app.command(kind)(run)
 
 
-@import_app.command("finess-plus")
-def import_finess_plus(path: FileArg, skip_unknown: SkipOpt = False, vintage: VintageOpt = None) -> None:
-    """FINESS+ : fichier national des structures publié en JSON par l'ANS (lu en flux)."""
-    _import("finess-plus", path, skip_unknown, vintage)
-
-
-@import_app.command("finess-atlasante")
-def import_finess_atlasante(path: FileArg, skip_unknown: SkipOpt = False, vintage: VintageOpt = None) -> None:
-    """FINESS hospitaliers géolocalisés (extraction AtlaSanté / Eurostat, lat/lon WGS84)."""
-    _import("finess-atlasante", path, skip_unknown, vintage)
-
-
-@import_app.command("rpps")
-def import_rpps(path: FileArg, skip_unknown: SkipOpt = False, vintage: VintageOpt = None) -> None:
-    """Annuaire santé, extraction PS_LibreAcces (Personne_activite, séparateur « | »)."""
-    _import("rpps", path, skip_unknown, vintage)
-
-
-@import_app.command("population")
-def import_population(path: FileArg, skip_unknown: SkipOpt = False, vintage: VintageOpt = None) -> None:
-    """INSEE, population par sexe et âge quinquennal (POP1B, format long ou large)."""
-    _import("population", path, skip_unknown, vintage)
+for _kind, _help in _NATIONAL:
+    _national(_kind, _help)
 
 
 @import_app.command("ameli")

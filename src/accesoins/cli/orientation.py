@@ -8,8 +8,9 @@ store is left unchanged (one transaction per import).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -24,9 +25,20 @@ out = Console()
 err = Console(stderr=True)
 
 
-def _fail(exc: AccesoinsError) -> None:
+def _fail(exc: AccesoinsError) -> NoReturn:
     err.print(f"[bold red]Erreur[/] : {exc}")
     raise typer.Exit(2)
+
+
+def _with_store(fn: Callable[..., dict[str, Any]], *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """``fn(store, *args, **kwargs)`` on the store (closed afterwards); a clear error and exit 2 on failure."""
+    store = open_store(settings_from_env().db_path)
+    try:
+        return fn(store, *args, **kwargs)
+    except AccesoinsError as exc:
+        _fail(exc)
+    finally:
+        store.close()
 
 
 @app.command("pharmacies")
@@ -66,13 +78,7 @@ def pharmacies(
 @app.command("import-pharmacies")
 def import_pharmacies(file: Path) -> None:
     """Importer un CSV de pharmacies (coordonnées, horaires, accès) ; une transaction."""
-    store = open_store(settings_from_env().db_path)
-    try:
-        report = svc.import_pharmacies(store, file)
-    except AccesoinsError as exc:
-        _fail(exc)
-    finally:
-        store.close()
+    report = _with_store(svc.import_pharmacies, file)
     out.print(f"{report['pharmacies']} pharmacies importées ({report['source_id']}) ; "
               f"{report['replaced_demo_pharmacies']} pharmacies fictives remplacées.")
 
@@ -80,13 +86,7 @@ def import_pharmacies(file: Path) -> None:
 @app.command("import-rota")
 def import_rota(file: Path) -> None:
     """Importer un CSV de tours de garde (pharmacie, début, fin, type, secteur) ; une transaction."""
-    store = open_store(settings_from_env().db_path)
-    try:
-        report = svc.import_rota(store, file)
-    except AccesoinsError as exc:
-        _fail(exc)
-    finally:
-        store.close()
+    report = _with_store(svc.import_rota, file)
     out.print(f"{report['slots']} créneaux de garde importés pour {report['pharmacies']} pharmacies "
               f"({report['source_id']}).")
 
@@ -99,13 +99,7 @@ def demo(
 ) -> None:
     """Générer les pharmacies, horaires et gardes FICTIFS de démonstration dans la base."""
     years = (first_year, last_year or first_year) if first_year else None
-    store = open_store(settings_from_env().db_path)
-    try:
-        report = svc.write_demo(store, seed=seed, years=years)
-    except AccesoinsError as exc:
-        _fail(exc)
-    finally:
-        store.close()
+    report = _with_store(svc.write_demo, seed=seed, years=years)
     out.print(f"[bold yellow]FICTIF[/] — {report['pharmacies']} pharmacies et {report['slots']} créneaux de garde "
               f"générés ({report['years'][0]}–{report['years'][1]}, emplacements : {report['locations_from']}).")
     out.print(report["notice"])

@@ -15,7 +15,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -83,7 +83,7 @@ class DailySalt:
     """A random salt, kept in memory only, replaced at each new UTC day."""
 
     def __init__(self) -> None:
-        self._day = None
+        self._day: date | None = None
         self._salt = b""
         self._lock = threading.Lock()
 
@@ -102,7 +102,7 @@ class RateLimiter:
 
     def __init__(self, limit: int, window: float) -> None:
         self.limit, self.window = limit, window
-        self._events: dict[str, deque] = {}
+        self._events: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
     def allow(self, key: str, now: float | None = None) -> bool:

@@ -28,7 +28,7 @@ of *contributors* (one response per client and quarter), see
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass
 
 Key = Hashable
@@ -53,7 +53,8 @@ def children_of(cells: Mapping[Key, Cell]) -> dict[Key, list[Key]]:
 
 def maximal_published_below(key: Key, children: Mapping[Key, list[Key]], published: set[Key]) -> list[Key]:
     """The largest published aggregates strictly inside ``key`` (disjoint by construction)."""
-    out, stack = [], list(children.get(key, ()))
+    out: list[Key] = []
+    stack = list(children.get(key, ()))
     while stack:
         k = stack.pop()
         if k in published:
@@ -63,7 +64,7 @@ def maximal_published_below(key: Key, children: Mapping[Key, list[Key]], publish
     return out
 
 
-def remainder(key: Key, cells: Mapping[Key, Cell], children, published: set[Key]) -> int:
+def remainder(key: Key, cells: Mapping[Key, Cell], children: Mapping[Key, list[Key]], published: set[Key]) -> int:
     """Count of ``key`` minus its largest published sub-aggregates: what an outsider can derive."""
     return cells[key].n - sum(cells[k].n for k in maximal_published_below(key, children, published))
 
@@ -99,7 +100,7 @@ def check(cells: Mapping[Key, Cell], published: set[Key], k: int) -> list[str]:
     problems = []
     children = children_of(cells)
 
-    def ancestors(key):
+    def ancestors(key: Key) -> Iterator[Key]:
         p = cells[key].parent
         while p is not None:
             yield p

@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from .disclosure import Cell, publishable
+from .disclosure import Cell, Key, publishable
 from .questionnaires import Questionnaire
 from .stats import t_quantile, wilson_p
 
@@ -56,7 +57,7 @@ class Policy:
     coalition: int = 1
 
 
-def france(quarter: str) -> tuple:
+def france(quarter: str) -> Key:
     return ("france", quarter)
 
 
@@ -66,7 +67,7 @@ def counted(responses: Iterable[Response]) -> list[Response]:
     A client sending many responses (an n − 1 attack from one machine) counts once
     toward every threshold; the choice does not depend on arrival order.
     """
-    best: dict[tuple, Response] = {}
+    best: dict[tuple[str, str, object], Response] = {}
     for r in responses:
         key = (r.questionnaire_id, r.quarter, r.contributor if r.contributor is not None else ("id", r.response_id))
         if key not in best or r.response_id < best[key].response_id:
@@ -74,7 +75,7 @@ def counted(responses: Iterable[Response]) -> list[Response]:
     return sorted(best.values(), key=lambda r: r.response_id)
 
 
-def keys_of(r: Response) -> list[tuple]:
+def keys_of(r: Response) -> list[Key]:
     """The tree cells a response belongs to, from the root down (one tree per quarter)."""
     q = r.quarter
     keys = [france(q)]
@@ -86,10 +87,10 @@ def keys_of(r: Response) -> list[tuple]:
     return keys
 
 
-def build_cells(responses: Iterable[Response]) -> tuple[dict[tuple, Cell], dict[tuple, list[Response]]]:
+def build_cells(responses: Iterable[Response]) -> tuple[dict[Key, Cell], dict[Key, list[Response]]]:
     """Candidate cells (counts and parents) and their members."""
-    members: dict[tuple, list[Response]] = defaultdict(list)
-    parents: dict[tuple, tuple | None] = {}
+    members: dict[Key, list[Response]] = defaultdict(list)
+    parents: dict[Key, Key | None] = {}
     for r in responses:
         keys = keys_of(r)
         for i, key in enumerate(keys):
@@ -114,7 +115,7 @@ def _snap(x: float, step: int) -> int:
     return int(step * math.floor(x / step + 0.5))
 
 
-def _bounded(value: int, low: float, high: float) -> dict:
+def _bounded(value: int, low: float, high: float) -> dict[str, int]:
     """Whole points, within [0, 100], containing the value, at least one point wide."""
     lo = max(0, min(value, math.floor(low + 1e-9)))
     hi = min(100, max(value, math.ceil(high - 1e-9)))
@@ -123,14 +124,14 @@ def _bounded(value: int, low: float, high: float) -> dict:
     return {"value": value, "low": lo, "high": hi}
 
 
-def share(favourable: int, n: int, policy: Policy) -> dict:
+def share(favourable: int, n: int, policy: Policy) -> dict[str, int]:
     """Published share of favourable answers (%): a function of the rounded share and band only."""
     value = _snap(100 * favourable / n, policy.value_step)
     low, high = wilson_p(value / 100, _band(n, policy.count_base), policy.confidence)
     return _bounded(value, 100 * low, 100 * high)
 
 
-def mean_score(values: list[float], policy: Policy) -> dict:
+def mean_score(values: list[float], policy: Policy) -> dict[str, int]:
     """Published mean score (0–100): rounded mean, SD rounded up to 5 points, band denominator."""
     n = len(values)
     mean = math.fsum(values) / n
@@ -142,34 +143,34 @@ def mean_score(values: list[float], policy: Policy) -> dict:
     return _bounded(value, value - half, value + half)
 
 
-def dominated(values: Iterable, coalition: int) -> bool:
+def dominated(values: Iterable[Hashable], coalition: int) -> bool:
     """True when one value is held by all the answers but at most ``coalition`` of them."""
-    values = list(values)
-    return not values or Counter(values).most_common(1)[0][1] >= len(values) - coalition
+    held = list(values)
+    return not held or Counter(held).most_common(1)[0][1] >= len(held) - coalition
 
 
 def group_indicators(
     members: list[Response], q: Questionnaire, defs: Mapping[tuple[str, int], Questionnaire], policy: Policy
-) -> dict:
+) -> dict[str, Any]:
     """Indicators of one published group, for the questions of ``q`` (the latest version)."""
     per_question: dict[str, list[tuple[float, bool]]] = defaultdict(list)
-    respondent_means = []
+    respondent_means: list[float] = []
     for r in members:
         d = defs.get((r.questionnaire_id, r.version), q)
-        scores = []
+        scores: list[float] = []
         for question in d.questions:
             value = r.answers.get(question.question_id)
             opt = next((o for o in question.scale.options if o.value == value), None)
-            if opt is None:  # not applicable, or the question did not exist in that version
+            if opt is None or opt.score is None:  # not applicable, or the question did not exist in that version
                 continue
             per_question[question.question_id].append((opt.score, value in question.scale.favourable))
             scores.append(opt.score)
         if scores:
             respondent_means.append(sum(scores) / len(scores))
-    questions = []
+    questions: list[dict[str, Any]] = []
     for question in q.questions:
         got = per_question.get(question.question_id, [])
-        item = {
+        item: dict[str, Any] = {
             "id": question.question_id,
             "text": question.text,
             "easy": question.easy,
@@ -182,7 +183,7 @@ def group_indicators(
             item["favourable"] = share(sum(1 for _, f in got if f), len(got), policy)
             item["score"] = mean_score([s for s, _ in got], policy)
         questions.append(item)
-    score = None
+    score: dict[str, int] | None = None
     if len(respondent_means) >= policy.k and not dominated(respondent_means, policy.coalition):
         score = mean_score(respondent_means, policy)
     return {"n": rounded_count(len(members), policy.count_base), "score": score, "questions": questions}
@@ -194,7 +195,7 @@ def publish(
     defs: Mapping[tuple[str, int], Questionnaire],
     policy: Policy,
     current_quarter: str,
-) -> dict[tuple, dict]:
+) -> dict[Key, dict[str, Any]]:
     """Indicators of every publishable group of the closed quarters' responses to one questionnaire.
 
     Returns

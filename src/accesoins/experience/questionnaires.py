@@ -17,6 +17,7 @@ import json
 import re
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
 
 import yaml
 
@@ -60,7 +61,7 @@ class Question:
     scale: Scale
     text: str
     easy: str
-    translations: dict
+    translations: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -74,9 +75,9 @@ class Questionnaire:
     title_easy: str
     intro: str
     intro_easy: str
-    inspired_by: tuple[dict, ...]
+    inspired_by: tuple[dict[str, Any], ...]
     questions: tuple[Question, ...]
-    definition: dict
+    definition: dict[str, Any]
 
     def question(self, question_id: str) -> Question:
         for q in self.questions:
@@ -84,7 +85,7 @@ class Questionnaire:
                 return q
         raise KeyError(question_id)
 
-    def as_public(self) -> dict:
+    def as_public(self) -> dict[str, Any]:
         """JSON-ready description (for the API and the form)."""
         return {
             "id": self.questionnaire_id,
@@ -112,7 +113,7 @@ class Questionnaire:
         }
 
 
-def _text(d: dict, key: str, where: str, *, required: bool = True) -> str:
+def _text(d: dict[str, Any], key: str, where: str, *, required: bool = True) -> str:
     v = d.get(key)
     if v is None and not required:
         return ""
@@ -123,7 +124,7 @@ def _text(d: dict, key: str, where: str, *, required: bool = True) -> str:
     return v.strip()
 
 
-def _option(d, where: str, *, na: bool = False) -> Option:
+def _option(d: object, where: str, *, na: bool = False) -> Option:
     if not isinstance(d, dict):
         raise InputError(f"Option mal formée ({where}).", field="options")
     v = d.get("value")
@@ -138,7 +139,7 @@ def _option(d, where: str, *, na: bool = False) -> Option:
     return Option(v, _text(d, "label", where), _text(d, "easy", where), score)
 
 
-def parse(definition: dict) -> Questionnaire:
+def parse(definition: dict[str, Any]) -> Questionnaire:
     """Validate a definition mapping and build a :class:`Questionnaire`.
 
     Raises
@@ -234,9 +235,9 @@ MAX_YAML = 50_000  # characters: the bundled questionnaires are under 8 000
 class _NoAliasLoader(yaml.SafeLoader):
     """A safe loader that refuses aliases: no "billion laughs" expansion from a 2 KB text."""
 
-    def compose_node(self, parent, index):
+    def compose_node(self, parent: yaml.nodes.Node | None, index: int) -> yaml.nodes.Node | None:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]  # types-PyYAML leaves peek_event unannotated
             raise InputError(
                 "Les alias YAML (« *nom ») ne sont pas acceptés : recopiez le texte à cet endroit.",
                 line=event.start_mark.line + 1,
@@ -265,7 +266,7 @@ def parse_yaml(text: str) -> Questionnaire:
     return parse(json.loads(json.dumps(data, default=str)))
 
 
-def to_yaml(definition: dict) -> str:
+def to_yaml(definition: dict[str, Any]) -> str:
     """A definition as YAML text, for editing."""
     return yaml.safe_dump(definition, allow_unicode=True, sort_keys=False, width=100)
 
@@ -282,7 +283,7 @@ def bundled() -> tuple[Questionnaire, ...]:
     return tuple(out)
 
 
-def validate_answers(q: Questionnaire, answers: dict) -> dict[str, int]:
+def validate_answers(q: Questionnaire, answers: dict[str, Any]) -> dict[str, int]:
     """Check answers (question id → option value); every question must be answered.
 
     Values may arrive as strings (HTML forms). Returns the clean mapping.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from importlib import resources
+from typing import Any
 
 import yaml
 
@@ -14,13 +15,14 @@ STATUSES = {"confirmed", "to_confirm", "project_choice", "not_published"}
 
 
 @functools.cache
-def thresholds() -> dict:
+def thresholds() -> dict[str, Any]:
     """The parsed thresholds file (cached; the file ships with the package)."""
     text = (resources.files("accesoins.rules") / "experience" / "thresholds.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
 
 
-def rule(path: str) -> dict:
+def rule(path: str) -> dict[str, Any]:
     """The rule at a dotted ``path`` (e.g. ``"disclosure.min_responses"``)."""
     node = thresholds()
     for part in path.split("."):
@@ -30,16 +32,16 @@ def rule(path: str) -> dict:
     return node
 
 
-def value(path: str):
+def value(path: str) -> Any:
     """The value of the rule at ``path``."""
     return rule(path)["value"]
 
 
-def all_rules() -> dict[str, dict]:
+def all_rules() -> dict[str, dict[str, Any]]:
     """Every rule of the file, keyed by dotted path (for tests and documentation)."""
-    out: dict[str, dict] = {}
+    out: dict[str, dict[str, Any]] = {}
 
-    def walk(prefix: str, node) -> None:
+    def walk(prefix: str, node: object) -> None:
         if isinstance(node, dict) and "value" in node:
             out[prefix] = node
         elif isinstance(node, dict):

@@ -47,6 +47,8 @@ def aggregate(values: pd.DataFrame, indicators: dict[str, Indicator], groups: pd
             den = w.where(ok, 0.0).groupby(groups).sum()
             out[name] = num / den.replace(0.0, np.nan)
         elif ind.aggregate == "rate":
+            if numerators is None:
+                raise ValueError(f"rate indicator {name} needs its numerators")
             q = numerators[name].reindex(groups.index).fillna(0.0)
             out[name] = q.groupby(groups).sum() / pop.groupby(groups).sum().replace(0.0, np.nan) * per
         elif ind.aggregate == "sum":

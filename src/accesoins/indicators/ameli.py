@@ -27,6 +27,7 @@ import unicodedata
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import yaml
@@ -45,8 +46,10 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-\d{2})?(?:T.*)?$")
 
 
 @cache
-def ameli_rules() -> dict:
-    return yaml.safe_load((resources.files("accesoins") / "rules" / "ameli.yaml").read_text(encoding="utf-8"))
+def ameli_rules() -> dict[str, Any]:
+    text = (resources.files("accesoins") / "rules" / "ameli.yaml").read_text(encoding="utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
 
 
 def normalise_period(text: str) -> str | None:
@@ -72,10 +75,10 @@ def slug(text: str) -> str:
 def _periods(frame: pd.DataFrame, lower: dict[str, str], *, file: str, header_line: int) -> tuple[pd.Series, str]:
     date_col = lower.get("date")
     period_col = next((lower[c] for c in PERIOD_COLUMNS if c in lower), None)
-    if date_col is None and period_col is None:
+    col = date_col or period_col
+    if col is None:
         raise InputError(f"colonne de période absente (une de : {', '.join(PERIOD_COLUMNS)}, date)",
                          file=file, line=header_line, field="annee")
-    col = date_col or period_col
     text = frame[col].str.strip()
     if col == period_col and col.lower() in ("annee", "année"):
         # yearly exports carry ``annee`` as a date (first day of the year)
@@ -83,7 +86,7 @@ def _periods(frame: pd.DataFrame, lower: dict[str, str], *, file: str, header_li
     periods = text.map({u: normalise_period(u) for u in text.unique()})  # few distinct periods
     if periods.isna().any():
         bad = _validate.first_bad(periods.isna())
-        raise InputError(f"période illisible « {frame.loc[bad, col]} » (attendu 2024, 2024-T1 ou 2024-03)",
+        raise InputError(f"période illisible « {str(frame.loc[bad, col])} » (attendu 2024, 2024-T1 ou 2024-03)",
                          file=file, line=bad, field=col)
     return periods, col
 
@@ -96,8 +99,8 @@ def _territories(frame: pd.DataFrame, lower: dict[str, str], *, departements: se
     reg_col = next((lower[c] for c in TERRITORY_COLUMNS["region"] if c in lower), None)
     if dep_col is None and reg_col is None and any(c in lower for c in rules["colonnes_nationales"]):
         # a national-only dataset (ages of the professions) carries no territory column at all
-        france = pd.Series("france", index=frame.index)
-        return france, pd.Series("FR", index=frame.index), pd.Series(False, index=frame.index), []
+        national = pd.Series("france", index=frame.index)
+        return national, pd.Series("FR", index=frame.index), pd.Series(False, index=frame.index), []
     if dep_col is None and reg_col is None:
         raise InputError("colonne de territoire absente (département ou région)", file=file,
                          line=header_line, field="departement")

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import yaml
 
@@ -37,9 +38,10 @@ BEYOND_CAP_MINUTES = 180.0  # widest nearest-site search (services.access.comput
 
 
 @cache
-def observatory_rules() -> dict:
+def observatory_rules() -> dict[str, Any]:
     text = (resources.files("accesoins") / "rules" / "observatory.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
 
 
 def catalog() -> dict[str, Indicator]:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from .catalog import observatory_rules
 
 
-def zoning_classes() -> list[dict]:
-    return observatory_rules()["zoning"]["classes"]
+def zoning_classes() -> list[dict[str, Any]]:
+    classes: list[dict[str, Any]] = observatory_rules()["zoning"]["classes"]
+    return classes
 
 
 def classify_apl(apl: pd.Series) -> pd.Series:

@@ -8,6 +8,7 @@ communes and counts apart the rows of collectivities outside the territory.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,6 +35,13 @@ FRANCE_BOXES: dict[str, tuple[float, float, float, float]] = {
 def first_bad(mask: pd.Series) -> int:
     """Line number (index label) of the first True in ``mask``."""
     return int(mask.index[np.argmax(mask.to_numpy())])
+
+
+def reject_first(mask: pd.Series, message: Callable[[int], str], *, file: str, field: str) -> None:
+    """Raise :class:`InputError` at the first True of ``mask``, its text ``message(line)``; else nothing."""
+    if mask.any():
+        line = first_bad(mask)
+        raise InputError(message(line), file=file, line=line, field=field)
 
 
 def parse_quantity(

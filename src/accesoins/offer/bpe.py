@@ -156,28 +156,8 @@ def read_bpe(
         name=None,
         attributes=None,
     )
-    batch = _csv.finish(
-        kind="offer",
-        source="bpe",
-        title=TITLE,
-        vintage=vintage or _vintage_from(table) or "non précisé",
-        licence=LICENCE,
-        attribution=ATTRIBUTION,
-        file=table.file,
-        rows=rows,
-        parameters={
-            "layout": layout,
-            "skip_unknown": skip_unknown,
-            "separator": table.sep,
-            "encoding": table.encoding,
-            "types": sorted(long["typequ"].unique().tolist()),
-        },
-        remapped=res.remapped,
-        rejected=res.rejected,
-        warnings=warnings,
-    )
-    batch.out_of_scope = out_of_scope
-    return batch
+    return _batch(table, rows, layout=layout, types=sorted(long["typequ"].unique().tolist()), vintage=vintage,
+                  skip_unknown=skip_unknown, resolved=res, warnings=warnings, out_of_scope=out_of_scope)
 
 
 def _keep_pattern(path: str | Path) -> str | None:
@@ -396,6 +376,23 @@ def _read_points(
         warnings.append(
             f"{n_nogeo} équipements sans coordonnées (non géolocalisés) : rattachés à leur commune seulement"
         )
+    return _batch(table, rows, layout="points", types=sorted(typequ.unique().tolist()), vintage=vintage,
+                  skip_unknown=skip_unknown, resolved=res, warnings=warnings, out_of_scope=out_of_scope)
+
+
+def _batch(
+    table: _csv.Table,
+    rows: pd.DataFrame,
+    *,
+    layout: str,
+    types: list[str],
+    vintage: str | None,
+    skip_unknown: bool,
+    resolved: _validate.Resolved,
+    warnings: list[str],
+    out_of_scope: dict[str, int],
+) -> ImportBatch:
+    """The batch of a BPE file, whatever its layout: the same provenance and parameters."""
     batch = _csv.finish(
         kind="offer",
         source="bpe",
@@ -406,14 +403,14 @@ def _read_points(
         file=table.file,
         rows=rows,
         parameters={
-            "layout": "points",
+            "layout": layout,
             "skip_unknown": skip_unknown,
             "separator": table.sep,
             "encoding": table.encoding,
-            "types": sorted(typequ.unique().tolist()),
+            "types": types,
         },
-        remapped=res.remapped,
-        rejected=res.rejected,
+        remapped=resolved.remapped,
+        rejected=resolved.rejected,
         warnings=warnings,
     )
     batch.out_of_scope = out_of_scope

@@ -336,14 +336,12 @@ def read_finess_atlasante(
     label = f["facility_type"].str.strip()
     found = label.str.casefold().map(lambda s: by_label.get(s))
     unknown_label = found.isna()
-    if unknown_label.any():
-        line = _validate.first_bad(unknown_label)
-        raise InputError(
-            f"catégorie d'établissement « {label[line]} » absente de rules/categories.yaml (sources.finess)",
-            file=table.file,
-            line=line,
-            field="facility_type",
-        )
+    _validate.reject_first(
+        unknown_label,
+        lambda line: f"catégorie d'établissement « {label[line]} » absente de rules/categories.yaml (sources.finess)",
+        file=table.file,
+        field="facility_type",
+    )
     ids = f["id"].str.strip()
     bad_id = ~ids.str.fullmatch(r"\d[0-9AB]\d{6,7}")
     if bad_id.any():

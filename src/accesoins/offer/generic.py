@@ -265,14 +265,12 @@ def _long(
     if cols["categorie"] is not None:
         cat = f[cols["categorie"]].str.strip()
         bad = ~cat.isin(known)
-        if bad.any():
-            line = _validate.first_bad(bad)
-            raise InputError(
-                f"catégorie « {cat[line]} » inconnue ; catégories possibles : {', '.join(sorted(known))}",
-                file=file,
-                line=line,
-                field=cols["categorie"],
-            )
+        _validate.reject_first(
+            bad,
+            lambda line: f"catégorie « {cat[line]} » inconnue ; catégories possibles : {', '.join(sorted(known))}",
+            file=file,
+            field=cols["categorie"],
+        )
     else:
         cat = pd.Series(category, index=f.index, dtype="object")
     if cols["nombre"] is not None and cols["etp"] is not None:

@@ -134,25 +134,21 @@ def read_population_by_age(
             f = f[~other]
         sex = f["SEXE"].str.strip()
         bad_sex = ~sex.isin(["1", "2"])
-        if bad_sex.any():
-            line = _validate.first_bad(bad_sex)
-            raise InputError(
-                f"sexe « {sex[line]} » inconnu (attendu 1 ou 2)",
-                file=table.file,
-                line=line,
-                field="SEXE",
-            )
+        _validate.reject_first(
+            bad_sex,
+            lambda line: f"sexe « {sex[line]} » inconnu (attendu 1 ou 2)",
+            file=table.file,
+            field="SEXE",
+        )
         age_text = f["AGED100"].str.strip()
         age = pd.to_numeric(age_text, errors="coerce")
         bad_age = age.isna() | (age < 0) | (age > 120) | (age % 1 != 0)
-        if bad_age.any():
-            line = _validate.first_bad(bad_age)
-            raise InputError(
-                f"âge « {age_text[line]} » invalide (attendu 000 à 100)",
-                file=table.file,
-                line=line,
-                field="AGED100",
-            )
+        _validate.reject_first(
+            bad_age,
+            lambda line: f"âge « {age_text[line]} » invalide (attendu 000 à 100)",
+            file=table.file,
+            field="AGED100",
+        )
         nb = _validate.parse_quantity(f["NB"], file=table.file, field="NB")
         long = pd.DataFrame({"code": f["CODGEO"], "age": age.astype(int), "nb": nb})
 

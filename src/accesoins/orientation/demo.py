@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -59,7 +60,11 @@ class DemoSet:
     locations_from: str
 
 
-def _locations(communes: pd.DataFrame, offer: pd.DataFrame | None, rng: np.random.Generator):
+# (commune row index, lat, lon, names or None, ids or None, origin)
+_Locations = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None, str]
+
+
+def _locations(communes: pd.DataFrame, offer: pd.DataFrame | None, rng: np.random.Generator) -> _Locations:
     """(commune row index, lat, lon, name or None, id or None, origin) of every pharmacy."""
     pos = pd.Series(np.arange(len(communes)), index=communes["code_commune"].to_numpy())
     if offer is not None and len(offer):
@@ -187,7 +192,8 @@ def _rota(pharmacies: pd.DataFrame, years: tuple[int, int], rng: np.random.Gener
     sunday = np.array([d.weekday() == 6 for d in days])
     iso = np.array([d.isoformat() for d in days], dtype=object)
     iso_next = np.array([(d + timedelta(days=1)).isoformat() for d in days], dtype=object)
-    for (sector, zone), members in pharmacies.groupby(["sector", "zone"]).groups.items():
+    for key, members in pharmacies.groupby(["sector", "zone"]).groups.items():
+        sector, zone = cast(tuple[str, str], key)  # grouped by two columns: a pair
         ids = pharmacies.loc[members, "pharmacy_id"].to_numpy(object)
         ids = ids[rng.permutation(len(ids))]
         z = by_zone[zone]

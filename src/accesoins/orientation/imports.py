@@ -28,6 +28,7 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -94,7 +95,7 @@ def _rows(path: str | Path, columns: list[str], required: list[str]) -> Iterator
         raise InputError("aucune ligne de données après l'en-tête", file=path, line=1)
 
 
-def _float(text: str, low: float, high: float, *, path, line, field) -> float:
+def _float(text: str, low: float, high: float, *, path: str | Path, line: int, field: str) -> float:
     try:
         x = float(text.replace(",", "."))
     except ValueError:
@@ -117,7 +118,8 @@ def read_pharmacies(path: str | Path, *, communes: dict[str, tuple[float, float]
     finess_point : callable, optional
         ``finess_point(pharmacy_id) -> (lat, lon) | None`` used when the file gives no coordinates.
     """
-    out, ids = [], {}
+    out: list[dict[str, Any]] = []
+    ids: dict[str, int] = {}
     for line, r in _rows(path, PHARMACY_COLUMNS, PHARMACY_REQUIRED):
         for field in PHARMACY_REQUIRED:
             if not r.get(field):

@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import bisect
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -50,9 +52,9 @@ class Place:
     code_commune: str
     zone: str
     density: float
-    alternatives: tuple[dict, ...] = ()
+    alternatives: tuple[dict[str, Any], ...] = ()
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"label": self.label, "lat": round(self.lat, 5), "lon": round(self.lon, 5),
                 "code_commune": self.code_commune, "zone": self.zone,
                 "time_zone": time_zone(self.zone).key, "alternatives": list(self.alternatives)}
@@ -88,10 +90,11 @@ class CommuneTable:
             rows.sort(key=lambda i: -pop[i])
         self.tree = cKDTree(unit_xyz(self.lat, self.lon))
 
-    def _row(self, i: int) -> dict:
+    def _row(self, i: int) -> dict[str, Any]:
         return {"code_commune": self.code[i], "nom": self.nom[i], "code_departement": self.dep[i]}
 
-    def _place(self, i: int, label: str, lat=None, lon=None, alternatives=()) -> Place:
+    def _place(self, i: int, label: str, lat: float | None = None, lon: float | None = None,
+               alternatives: Sequence[dict[str, Any]] = ()) -> Place:
         return Place(label, float(self.lat[i] if lat is None else lat), float(self.lon[i] if lon is None else lon),
                      self.code[i], self.zone[i], float(self.density[i]), tuple(alternatives))
 
@@ -158,7 +161,8 @@ class PharmacyIndex:
                 "access_notes", "call_before", "sector", "hours"]
         if "is_demo" not in p:
             p = p.assign(is_demo=is_demo)
-        self.records = p[[*cols, "is_demo"]].to_dict("records")
+        # column labels are str: the stubs only know Hashable
+        self.records = cast(list[dict[str, Any]], p[[*cols, "is_demo"]].to_dict("records"))
         for r in self.records:
             for key, value in r.items():  # missing text read back from the store as NaN
                 if isinstance(value, float) and value != value:
@@ -174,7 +178,9 @@ class PharmacyIndex:
         self.pace = self.model.local_pace(dens)
         self.id_pos = {pid: i for i, pid in enumerate(p["pharmacy_id"])}
         self.intervals = [parse_hours(h or "") for h in p["hours"]]
-        ptr, starts, ends = [0], [], []
+        ptr: list[int] = [0]
+        starts: list[int] = []
+        ends: list[int] = []
         for iv in self.intervals:
             starts.extend(s for s, _ in iv)
             ends.extend(e for _, e in iv)
@@ -212,7 +218,8 @@ class PharmacyIndex:
             flat = np.repeat(lo - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts) + np.arange(counts.sum())
             hit = (self.h_start[flat] <= m[owner]) & (m[owner] < self.h_end[flat])
             out[np.unique(owner[hit])] = True
-        return out & ~hol[self.zone_idx[cand]]
+        open_now: np.ndarray = out & ~hol[self.zone_idx[cand]]
+        return open_now
 
     def on_duty(self, epoch: int) -> tuple[np.ndarray, np.ndarray]:
         """(pharmacy positions, slot positions) of the duty slots active at ``epoch``."""
@@ -224,9 +231,9 @@ class PharmacyIndex:
 
     # -- query -----------------------------------------------------------------
     def nearest_open(self, place: Place, epoch: int, *, limit: int = 5, max_minutes: float = 120.0,
-                     k: int = 48) -> list[dict]:
+                     k: int = 48) -> list[dict[str, Any]]:
         """The open pharmacies nearest to ``place`` by road time at ``epoch`` (UTC seconds)."""
-        if not self.n:
+        if not self.n or self.tree is None:
             return []
         q = unit_xyz(np.array([place.lat]), np.array([place.lon]))[0]
         _, near = self.tree.query(q, k=min(k, self.n))
@@ -272,8 +279,8 @@ class PharmacyIndex:
         return self.model.minutes(km, np.broadcast_to(pace_o, km.shape), self.pace[idx]), km
 
     def _describe(self, i: int, epoch: int, minutes: float, km: float, by_hours: bool,
-                  slot: int | None) -> dict:
-        r = dict(self.records[i])
+                  slot: int | None) -> dict[str, Any]:
+        r: dict[str, Any] = dict(self.records[i])
         zone = ZONES[self.zone_idx[i]]
         tz = time_zone(zone)
         local = datetime.fromtimestamp(epoch, tz)
@@ -325,7 +332,8 @@ class SiteIndex:
         keep = [c for c in ("category", "code_commune", "name", "quantity", "site_id", "is_demo",
                             "address", "phone", "hours") if c in s]
         rec = s[keep].astype(object)
-        self.records = rec.where(rec.notna(), None).to_dict("records")  # no NaN name in JSON or pages
+        self.records = cast(list[dict[str, Any]],  # no NaN name in JSON or pages
+                            rec.where(rec.notna(), None).to_dict("records"))
         self.xyz = unit_xyz(s["lat"].to_numpy(float), s["lon"].to_numpy(float))
         dens = np.array([communes.density[communes.pos[c]] if c in communes.pos else np.nan
                          for c in s["code_commune"]])
@@ -333,7 +341,7 @@ class SiteIndex:
         self.names = {c: communes.nom[i] for c, i in communes.pos.items()}
         self.tree = cKDTree(self.xyz) if len(s) else None
 
-    def within(self, place: Place, max_minutes: float, *, limit: int = 10) -> list[dict]:
+    def within(self, place: Place, max_minutes: float, *, limit: int = 10) -> list[dict[str, Any]]:
         """Sites reachable within ``max_minutes`` of road time from ``place``, nearest first."""
         if self.tree is None:
             return []
@@ -347,9 +355,9 @@ class SiteIndex:
         minutes = self.model.minutes(km, np.broadcast_to(pace_o, km.shape), self.pace[idx])
         order = np.argsort(minutes, kind="stable")
         order = order[minutes[order] <= max_minutes][:limit]
-        out = []
+        out: list[dict[str, Any]] = []
         for j in order:
-            r = dict(self.records[int(idx[j])])
+            r: dict[str, Any] = dict(self.records[int(idx[j])])
             r.update({"commune": self.names.get(r["code_commune"]), "minutes": round(float(minutes[j]), 1),
                       "km": round(float(km[j]), 1)})
             out.append(r)

@@ -130,7 +130,7 @@ def next_step(answers: dict[str, str]) -> tuple[Question | None, dict[str, objec
     return None, a
 
 
-def _option(title: str, text: str, rule: str, **extra) -> dict[str, object]:
+def _option(title: str, text: str, rule: str, **extra: str) -> dict[str, object]:
     name, key = rule.split(".")
     return {"title": title, "text": text, "source": source_of(name, key), **extra}
 
@@ -237,7 +237,7 @@ def result(a: dict[str, object]) -> dict[str, object]:
             opts.append(declare)
     elif motif == "enfant":
         night = a.get("moment") == "garde"
-        if age is not None and age <= 15:
+        if isinstance(age, int) and age <= 15:
             # at night the paediatrician's office is closed: the 116 117 and the duty pharmacy come first
             opts.append(_option("Le pédiatre ou le médecin de votre enfant" + (", quand le cabinet rouvre"
                                                                               if night else ""),

@@ -7,6 +7,8 @@ must have the person's explicit consent before showing personalised advice.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..errors import ParameterError
 from .rules import rule_file, source_of
 
@@ -14,7 +16,7 @@ TOPICS = {"vaccination": "Vaccinations", "depistage": "Dépistages organisés", 
           "bilan": "Bilan de prévention", "habitudes": "Habitudes de vie"}
 
 
-def _matches(when: dict, age: int, sex: str | None, pregnant: bool, chronic: bool, smoker: bool) -> bool:
+def _matches(when: dict[str, Any], age: int, sex: str | None, pregnant: bool, chronic: bool, smoker: bool) -> bool:
     if "min_age" in when and age < when["min_age"]:
         return False
     if "max_age" in when and age > when["max_age"]:

@@ -24,13 +24,15 @@ def rule_file(name: str) -> dict[str, Any]:
     if name not in RULE_FILES:
         raise ParameterError(f"Fichier de règles inconnu : {name}.")
     text = (resources.files("accesoins.rules") / "orientation" / f"{name}.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
 
 
 def rule(name: str, key: str) -> dict[str, Any]:
     """One rule (its whole mapping) of the file ``name``."""
     try:
-        return rule_file(name)["rules"][key]
+        found: dict[str, Any] = rule_file(name)["rules"][key]
+        return found
     except KeyError as exc:
         raise ParameterError(f"Règle inconnue : {name}.{key}.") from exc
 

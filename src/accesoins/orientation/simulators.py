@@ -98,19 +98,20 @@ def simulate_css(*, persons: int, resources: float, territory: str = "metro", ag
     period = ceilings_period(on)
     warning = period["note"]
     members = ages or []
+    monthly: float | None
     if resources <= ceilings["free"]:
         status, label, monthly = "gratuite", "CSS sans participation financière (gratuite)", 0.0
     elif resources <= ceilings["participation"]:
         status = "participation"
         label = "CSS avec une participation financière (moins de 1 € par jour et par personne)"
         per = [_participation(a, alsace_moselle) for a in members]
-        monthly = sum(per) if per else None
+        monthly = float(sum(per)) if per else None
         sources.append(source_of("css", "participation_by_age_alsace_moselle" if alsace_moselle
                                  else "participation_by_age"))
     else:
         status, label, monthly = "non_eligible", "Ressources au-dessus des plafonds : pas de CSS", None
     if not period["current"]:  # never present past ceilings as today's
-        label = f"D'après les {period['text'].lower()} (plus en vigueur) : {label[0].lower()}{label[1:]}"
+        label = f"D'après les {str(period['text']).lower()} (plus en vigueur) : {label[0].lower()}{label[1:]}"
     return {"period": period, "status": status, "label": label, "ceilings": ceilings, "monthly_participation": monthly,
             "per_member": [{"age": a, "euros": _participation(a, alsace_moselle)} for a in members]
             if status == "participation" else [], "sources": sources, "warning": warning}

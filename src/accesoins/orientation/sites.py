@@ -8,6 +8,7 @@ have no real name nor address and say so.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pandas as pd
 
@@ -15,10 +16,10 @@ HOURS_UNKNOWN = "Horaires non connus : appelez avant de vous déplacer."
 DEMO_ADDRESS = "Adresse non disponible (lieu fictif de démonstration)"
 
 
-def _attr(raw, key: str) -> str:
+def _attr(raw: object, key: str) -> str:
     if raw is None or (isinstance(raw, float) and pd.isna(raw)):
         return ""
-    data = raw if isinstance(raw, dict) else json.loads(raw)
+    data = raw if isinstance(raw, dict) else json.loads(str(raw))
     return str(data.get(key) or "").strip()
 
 
@@ -36,7 +37,7 @@ def contact_columns(sites: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def describe_site(site: dict, label: str) -> dict:
+def describe_site(site: dict[str, Any], label: str) -> dict[str, Any]:
     """``site`` (a :class:`~accesoins.orientation.index.SiteIndex` record) with the texts a card shows."""
     demo = bool(site.get("is_demo"))
     site["is_demo"] = demo

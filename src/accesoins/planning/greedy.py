@@ -137,7 +137,7 @@ def improve_by_swaps(problem: CoverageProblem, chosen: np.ndarray, *, max_rounds
         if not current:
             break
         counts = np.asarray(A[:, current].sum(axis=1)).ravel()
-        best = (1e-9, None, None)
+        best: tuple[float, int | None, int | None] = (1e-9, None, None)
         for j in current:
             col = A.indices[A.indptr[j]:A.indptr[j + 1]]
             loss = w[col][counts[col] == 1].sum()
@@ -149,7 +149,8 @@ def improve_by_swaps(problem: CoverageProblem, chosen: np.ndarray, *, max_rounds
             jj = int(np.argmax(gains))
             if gains[jj] - loss > best[0]:
                 best = (gains[jj] - loss, j, jj)
-        if best[1] is None:
+        _, leaving, entering = best
+        if leaving is None or entering is None:
             break
-        current[current.index(best[1])] = best[2]
+        current[current.index(leaving)] = entering
     return np.asarray(current, dtype=np.int64)

@@ -53,7 +53,8 @@ def check_one_for_one(*, profession: str, zone: str | None, departures: int = 0)
     if int(departures) < 0:
         raise ParameterError("le nombre de départs ne peut pas être négatif.")
     regulated = rule_value("regulation.one_for_one")[profession]
-    question = f"Conventionnement d'un(e) {profession.replace('_', ' ')} en zone {ZONE_LABELS.get(zone, 'inconnue')}"
+    zone_label = ZONE_LABELS.get(zone, "inconnue") if zone is not None else "inconnue"
+    question = f"Conventionnement d'un(e) {profession.replace('_', ' ')} en zone {zone_label}"
     figures = {"profession": profession, "zone": zone, "departures": int(departures),
                "regulated_zone": regulated["zone"], "regulated_since": regulated["since"]}
     if zone is None:

@@ -58,7 +58,8 @@ class CoverageProblem:
         cols = np.asarray(chosen, dtype=np.int64)
         hit = np.asarray(self.A[:, cols].sum(axis=1)).ravel() > 0 if len(cols) else np.zeros(
             len(self.weights), dtype=bool)
-        return hit | self.covered0
+        covered: np.ndarray = hit | self.covered0
+        return covered
 
     def population_covered(self, chosen: np.ndarray | list[int]) -> float:
         return float(self.weights[self.covered_by(chosen)].sum())

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -150,7 +151,8 @@ def assign_days(
     days = np.rint(res.x[:na]).astype(np.int64)
     out = arcs.assign(days=days)[days > 0]
     out = out.rename(columns={"dest": "commune"})
-    return out[["volunteer", "origin", "commune", "days", "minutes"]].reset_index(drop=True)
+    assigned: pd.DataFrame = out[["volunteer", "origin", "commune", "days", "minutes"]].reset_index(drop=True)
+    return assigned
 
 
 def schedule(
@@ -180,6 +182,7 @@ def schedule(
     for volunteer, group in flows.sort_values(["volunteer", "commune"]).groupby("volunteer", sort=False):
         mine = sorted(volunteer_dates.get(volunteer, ordered)) if volunteer_dates else ordered
         used: list[dt.date] = []
+        rec: Any  # itertuples rows: named fields the stubs cannot type
         for rec in group.itertuples(index=False):
             for _ in range(int(rec.days)):
                 free = [d for d in mine if d not in used and load.get((rec.commune, d), 0) < max_per_day]

@@ -22,7 +22,8 @@ RULE_KEYS: tuple[str, ...] = ("value", "unit", "source", "text_date", "applies_f
 @lru_cache(maxsize=4)
 def _load(path: Path) -> dict[str, Any]:
     with path.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        data: dict[str, Any] = yaml.safe_load(fh)
+    return data
 
 
 def load_planning_rules(path: str | Path | None = None) -> dict[str, Any]:

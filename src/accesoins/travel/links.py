@@ -13,6 +13,7 @@ import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -61,7 +62,7 @@ class Links:
         return tuple(k for k in self.links if k.enclave)
 
 
-def _link(item: dict, *, enclave: bool, where: str) -> Link:
+def _link(item: dict[str, Any], *, enclave: bool, where: str) -> Link:
     try:
         a = str(item["commune"] if enclave else item["from"])
         b = str(item["gateway"] if enclave else item["to"])

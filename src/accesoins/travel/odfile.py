@@ -153,7 +153,8 @@ def read_od_matrix(
 def _self_pair_ids(table: pd.DataFrame, origin_col: str, dest_col: str) -> pd.Index:
     """Ids whose pair to themselves the file gives (whatever its time, even beyond the cap)."""
     same = (table[origin_col] == table[dest_col]).to_numpy()
-    return pd.Index(table[origin_col].to_numpy()[same]).unique()
+    ids: pd.Index = pd.Index(table[origin_col].to_numpy()[same]).unique()
+    return ids
 
 
 def _add_self_pairs(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,9 @@ from accesoins.errors import ParameterError
 from accesoins.travel._pairs import check_cap, check_points, pairs_frame
 from accesoins.travel.geo import chord_to_km, km_to_chord, unit_xyz
 from accesoins.travel.links import load_links
+
+_Ends = tuple[np.ndarray, np.ndarray, np.ndarray]  # unit xyz, pace and relief of points
+_Pairs = tuple[np.ndarray, np.ndarray, np.ndarray]  # origin positions, dest positions, minutes
 
 # Bump when the formula changes, so cached tables are not reused by mistake.
 _MODEL_VERSION = 3
@@ -165,7 +169,8 @@ class RoadTimeModel:
         t = local * (0.5 * (pace_o + pace_d))
         t += regional * (60.0 / self.regional_speed_kmh)
         t += far * (60.0 / self.long_speed_kmh)
-        return t * (0.5 * (np.asarray(relief_o) + np.asarray(relief_d))) + self.terminal_minutes
+        total: np.ndarray = t * (0.5 * (np.asarray(relief_o) + np.asarray(relief_d))) + self.terminal_minutes
+        return total
 
     def access_minutes(self, population: np.ndarray) -> np.ndarray:
         """Time from a commune's centre to the main roads (minutes), by its population (NaN → 0)."""
@@ -213,16 +218,16 @@ class RoadTimeModel:
         """
         cap = check_cap(max_minutes)
         symmetric = destinations is None
-        dests = origins if symmetric else destinations
+        dests = origins if destinations is None else destinations
         lat_o, lon_o = check_points(origins, name="origins")
         xyz_o = unit_xyz(lat_o, lon_o)
         pace_o = self.local_pace(_density(origins))
         if symmetric:
             xyz_d, pace_d = xyz_o, pace_o
         else:
-            lat_d, lon_d = check_points(destinations, name="destinations")
+            lat_d, lon_d = check_points(dests, name="destinations")
             xyz_d = unit_xyz(lat_d, lon_d)
-            pace_d = self.local_pace(_density(destinations))
+            pace_d = self.local_pace(_density(dests))
         relief_o, relief_d = _relief(origins), _relief(dests)
         radius = km_to_chord(self.max_reach_km(cap)) * (1 + 1e-9)
         tree_o = cKDTree(xyz_o)
@@ -241,7 +246,7 @@ class RoadTimeModel:
             coo = tree_o.sparse_distance_matrix(cKDTree(xyz_d), radius, output_type="ndarray")
             oi, dj = coo["i"].astype(np.int64), coo["j"].astype(np.int64)
             t = self.minutes(chord_to_km(coo["v"]), pace_o[oi], pace_d[dj], relief_o[oi], relief_d[dj])
-            twin = origins.index.get_indexer(destinations.index)  # same id = same commune
+            twin = origins.index.get_indexer(dests.index)  # same id = same commune
             keep = (t <= cap) & (twin[dj] != oi)
             oi, dj, t = oi[keep], dj[keep], t[keep]
 
@@ -266,7 +271,8 @@ class RoadTimeModel:
         t = np.concatenate([t, self.self_minutes(area)])
         return pairs_frame(origins.index, dests.index, oi, dj, t)
 
-    def _link_pairs(self, origins, dests, ends_o, ends_d, zone_o, zone_d, cap):
+    def _link_pairs(self, origins: pd.DataFrame, dests: pd.DataFrame, ends_o: _Ends, ends_d: _Ends,
+                    zone_o: np.ndarray, zone_d: np.ndarray, cap: float) -> _Pairs | None:
         """Pairs of different zones joined through links (ferries, bridges' ends, enclave gateways).
 
         The link ends (ports) form a small graph: a link joins its two ends, the road joins
@@ -285,7 +291,7 @@ class RoadTimeModel:
         if not ends:
             return None
 
-        def attr(end: str):  # coordinates, pace, relief and zone of a port from either frame
+        def attr(end: str) -> tuple[Any, Any, Any, Any]:  # xyz, pace, relief and zone of a port (either frame)
             if end in pos_o.index:
                 i = int(pos_o[end])
                 return xyz_o[i], pace_o[i], relief_o[i], zone_o[i]
@@ -312,7 +318,8 @@ class RoadTimeModel:
         best[~np.isfinite(graph) & (best == 0) & ~np.eye(n, dtype=bool)] = np.inf
 
         ids_o, ids_d = pos_o.index.to_numpy(), pos_d.index.to_numpy()
-        legs_o, legs_d = {}, {}
+        legs_o: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        legs_d: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         for k in range(n):  # road legs: origins to port k, port k to destinations (same zone)
             o1 = np.flatnonzero(zone_o == pzone[k])
             t1 = self._leg(xyz_o[o1], pace_o[o1], relief_o[o1], pxyz[k], ppace[k], prelief[k])
@@ -322,7 +329,9 @@ class RoadTimeModel:
             t2 = self._leg(xyz_d[d2], pace_d[d2], relief_d[d2], pxyz[k], ppace[k], prelief[k])
             t2[ids_d[d2] == ends[k]] = 0.0
             legs_d[k] = (d2[t2 <= cap], t2[t2 <= cap])
-        out_o, out_d, out_t = [], [], []
+        out_o: list[np.ndarray] = []
+        out_d: list[np.ndarray] = []
+        out_t: list[np.ndarray] = []
         for p in range(n):
             o1, t1 = legs_o[p]
             if not len(o1):
@@ -344,12 +353,13 @@ class RoadTimeModel:
             return None
         return np.concatenate(out_o), np.concatenate(out_d), np.concatenate(out_t)
 
-    def _leg(self, xyz, pace, relief, xyz_end, pace_end: float, relief_end: float) -> np.ndarray:
+    def _leg(self, xyz: np.ndarray, pace: np.ndarray, relief: np.ndarray, xyz_end: np.ndarray, pace_end: float,
+             relief_end: float) -> np.ndarray:
         gc = chord_to_km(np.linalg.norm(xyz - xyz_end[None, :], axis=1))
         return self.minutes(gc, pace, np.full(len(xyz), pace_end), relief, relief_end)
 
 
-def _shortest(oi: np.ndarray, dj: np.ndarray, t: np.ndarray, n_dest: int):
+def _shortest(oi: np.ndarray, dj: np.ndarray, t: np.ndarray, n_dest: int) -> _Pairs:
     """Keep the shortest time of each (origin, dest) pair."""
     key = oi.astype(np.int64) * max(n_dest, 1) + dj
     order = np.lexsort((t, key))

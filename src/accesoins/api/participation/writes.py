@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import Depends, Query, Request
 from fastapi import Path as PathParam
@@ -35,53 +36,50 @@ class ReviewIn(BaseModel):
 
 QID = Annotated[str, PathParam(max_length=64, pattern=r"^[a-z][a-z0-9_-]{1,63}$")]
 VERSION = Annotated[int, PathParam(ge=1, le=10_000)]
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-@router.post(
-    "/participation/api/questionnaires/{qid}/versions",
-    status_code=201,
-    tags=["participation"],
-    summary="Créer un brouillon de questionnaire",
-    openapi_extra=roles(*EDITORS),
+def _write(method: str, path: str, summary: str, *who: str, status_code: int | None = None) -> Callable[[F], F]:
+    """The route decorator of a write: tagged, summarised, the roles allowed documented in the schema."""
+    return router.api_route(path, methods=[method], status_code=status_code, tags=["participation"], summary=summary,
+                            openapi_extra=roles(*who))
+
+
+async def _in_store(fn: Callable[..., Any], request: Request, account: dict[str, Any], *args: Any) -> Any:
+    """``fn(participation store, account, *args)`` off the event loop (the store calls block)."""
+    return await run_in_threadpool(fn, participation_store(request), account, *args)
+
+
+@_write(
+    "POST", "/participation/api/questionnaires/{qid}/versions",
+    "Créer un brouillon de questionnaire", *EDITORS, status_code=201,
 )
 async def api_create_draft(
     request: Request, qid: QID, body: DraftIn, account: Annotated[dict, Depends(require(*EDITORS))]
 ):
-    return await run_in_threadpool(questionnaires.create_draft, participation_store(request), account, qid,
-                                   body.definition)
+    return await _in_store(questionnaires.create_draft, request, account, qid, body.definition)
 
 
-@router.put(
-    "/participation/api/questionnaires/{qid}/versions/{version}",
-    tags=["participation"],
-    summary="Modifier un brouillon",
-    openapi_extra=roles(*EDITORS),
-)
+@_write("PUT", "/participation/api/questionnaires/{qid}/versions/{version}", "Modifier un brouillon", *EDITORS)
 async def api_update_draft(
     request: Request, qid: QID, version: VERSION, body: DraftIn, account: Annotated[dict, Depends(require(*EDITORS))]
 ):
-    return await run_in_threadpool(
-        questionnaires.update_draft, participation_store(request), account, qid, version, body.definition
-    )
+    return await _in_store(questionnaires.update_draft, request, account, qid, version, body.definition)
 
 
-@router.post(
-    "/participation/api/questionnaires/{qid}/versions/{version}/soumission",
-    tags=["participation"],
-    summary="Soumettre un brouillon à relecture",
-    openapi_extra=roles(*EDITORS),
+@_write(
+    "POST", "/participation/api/questionnaires/{qid}/versions/{version}/soumission",
+    "Soumettre un brouillon à relecture", *EDITORS,
 )
 async def api_submit(
     request: Request, qid: QID, version: VERSION, account: Annotated[dict, Depends(require(*EDITORS))]
 ):
-    return await run_in_threadpool(questionnaires.submit_draft, participation_store(request), account, qid, version)
+    return await _in_store(questionnaires.submit_draft, request, account, qid, version)
 
 
-@router.post(
-    "/participation/api/questionnaires/{qid}/versions/{version}/relecture",
-    tags=["participation"],
-    summary="Approuver (publier) ou rejeter une version soumise",
-    openapi_extra=roles(*EDITORS),
+@_write(
+    "POST", "/participation/api/questionnaires/{qid}/versions/{version}/relecture",
+    "Approuver (publier) ou rejeter une version soumise", *EDITORS,
 )
 async def api_review(
     request: Request, qid: QID, version: VERSION, body: ReviewIn, account: Annotated[dict, Depends(require(*EDITORS))]
@@ -100,12 +98,7 @@ class SiteIn(BaseModel):
     )
 
 
-@router.put(
-    "/participation/api/sites",
-    tags=["participation"],
-    summary="Déclarer ou mettre à jour un lieu de soins",
-    openapi_extra=roles("site_manager", "admin"),
-)
+@_write("PUT", "/participation/api/sites", "Déclarer ou mettre à jour un lieu de soins", "site_manager", "admin")
 async def api_site(request: Request, body: SiteIn, account: Annotated[dict, Depends(require("site_manager", "admin"))]):
     return await run_in_threadpool(
         responses.upsert_site, participation_store(request), main_store(request), account, body.model_dump()
@@ -134,41 +127,26 @@ class PersonIn(BaseModel):
 ID = Annotated[str, PathParam(max_length=32, pattern=r"^[0-9a-f]{32}$")]
 
 
-@router.post(
-    "/participation/api/annuaire/personnes",
-    status_code=201,
-    tags=["participation"],
-    summary="Ajouter une personne à l'annuaire",
-    openapi_extra=roles(*EDITORS),
-)
+@_write("POST", "/participation/api/annuaire/personnes", "Ajouter une personne à l'annuaire", *EDITORS, status_code=201)
 async def api_add_person(request: Request, body: PersonIn, account: Annotated[dict, Depends(require(*EDITORS))]):
-    return json_safe(await run_in_threadpool(directory_svc.save_person, participation_store(request), account,
-                                             body.model_dump()))
+    return json_safe(await _in_store(directory_svc.save_person, request, account, body.model_dump()))
 
 
-@router.put(
-    "/participation/api/annuaire/personnes/{person_id}",
-    tags=["participation"],
-    summary="Modifier une fiche (dont retrait d'un consentement)",
-    openapi_extra=roles(*EDITORS),
+@_write(
+    "PUT", "/participation/api/annuaire/personnes/{person_id}",
+    "Modifier une fiche (dont retrait d'un consentement)", *EDITORS,
 )
 async def api_update_person(
     request: Request, person_id: ID, body: PersonIn, account: Annotated[dict, Depends(require(*EDITORS))]
 ):
     return json_safe(
-        await run_in_threadpool(directory_svc.save_person, participation_store(request), account, body.model_dump(),
-                                person_id)
+        await _in_store(directory_svc.save_person, request, account, body.model_dump(), person_id)
     )
 
 
-@router.delete(
-    "/participation/api/annuaire/personnes/{person_id}",
-    tags=["participation"],
-    summary="Effacer une fiche (retrait complet)",
-    openapi_extra=roles(*EDITORS),
-)
+@_write("DELETE", "/participation/api/annuaire/personnes/{person_id}", "Effacer une fiche (retrait complet)", *EDITORS)
 async def api_delete_person(request: Request, person_id: ID, account: Annotated[dict, Depends(require(*EDITORS))]):
-    return await run_in_threadpool(directory_svc.delete_person, participation_store(request), account, person_id)
+    return await _in_store(directory_svc.delete_person, request, account, person_id)
 
 
 class StructureIn(BaseModel):
@@ -184,30 +162,22 @@ class StructureIn(BaseModel):
     contact: str | None = Field(default=None, max_length=300)
 
 
-@router.post(
-    "/participation/api/annuaire/structures",
-    status_code=201,
-    tags=["participation"],
-    summary="Ajouter une structure participative",
-    openapi_extra=roles(*EDITORS),
+@_write(
+    "POST", "/participation/api/annuaire/structures",
+    "Ajouter une structure participative", *EDITORS, status_code=201,
 )
 async def api_add_structure(request: Request, body: StructureIn, account: Annotated[dict, Depends(require(*EDITORS))]):
-    return await run_in_threadpool(directory_svc.save_structure, participation_store(request), account,
-                                   body.model_dump())
+    return await _in_store(directory_svc.save_structure, request, account, body.model_dump())
 
 
-@router.put(
-    "/participation/api/annuaire/structures/{structure_id}",
-    tags=["participation"],
-    summary="Modifier une structure participative",
-    openapi_extra=roles(*EDITORS),
+@_write(
+    "PUT", "/participation/api/annuaire/structures/{structure_id}",
+    "Modifier une structure participative", *EDITORS,
 )
 async def api_update_structure(
     request: Request, structure_id: ID, body: StructureIn, account: Annotated[dict, Depends(require(*EDITORS))]
 ):
-    return await run_in_threadpool(
-        directory_svc.save_structure, participation_store(request), account, body.model_dump(), structure_id
-    )
+    return await _in_store(directory_svc.save_structure, request, account, body.model_dump(), structure_id)
 
 
 class AccountIn(BaseModel):
@@ -220,13 +190,7 @@ class AccountIn(BaseModel):
     organisation_kind: Literal["association", "site", "platform"] = "association"
 
 
-@router.post(
-    "/participation/api/comptes",
-    status_code=201,
-    tags=["participation"],
-    summary="Créer un compte (administrateurs)",
-    openapi_extra=roles("admin"),
-)
+@_write("POST", "/participation/api/comptes", "Créer un compte (administrateurs)", "admin", status_code=201)
 async def api_account(request: Request, body: AccountIn, account: Annotated[dict, Depends(require("admin"))]):
     return await run_in_threadpool(
         lambda: accounts.create_account(participation_store(request), account, **body.model_dump())
