@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
 from ..config import settings_from_env
-from ..errors import InputError
+from ..errors import AccesoinsError, InputError
 from ..store import open_store
 
 out = Console()
@@ -19,9 +22,33 @@ def _store(read_only: bool = False):
     return open_store(settings_from_env().db_path, read_only=read_only)
 
 
+JsonOpt = Annotated[bool, typer.Option("--json", help="Sortie JSON (comme l'API).")]
+
+
+def run_with_store(fn: Callable[[Any], Any], *, read_only: bool = True) -> Any:
+    """``fn(store)`` on the store (closed afterwards); a French error and exit 2 on failure."""
+    try:
+        store = open_store(settings_from_env().db_path, read_only=read_only)
+    except AccesoinsError as e:
+        fail(e)
+    try:
+        return fn(store)
+    except AccesoinsError as e:
+        fail(e)
+    finally:
+        store.close()
+
+
+def print_json(data: Any) -> None:
+    """The same JSON as the API's twin of the page."""
+    from ..api.rendering import json_safe
+
+    out.print_json(json.dumps(json_safe(data), ensure_ascii=False, default=str))
+
+
 def fail(error: Exception, code: int = 2) -> None:
     err.print(f"[bold red]Erreur[/] : {error}")
-    raise typer.Exit(code)
+    raise typer.Exit(code) from None
 
 MAX_INPUT_BYTES = 4 * 1024**3  # the largest national file (RPPS) is under 1 GB
 

@@ -7,47 +7,21 @@ the same JSON as the API. Bad input exits with status 2 and a French message.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 import yaml
-from rich.console import Console
 from rich.table import Table
 
-from ..config import settings_from_env
-from ..errors import AccesoinsError
-from ..store import open_store
+from .common import JsonOpt, err, out
+from .common import print_json as _print_json
+from .common import run_with_store as _run
 
 app = typer.Typer(help="Planification : réseau France Santé, médecins solidaires, scénarios, règles d'installation.",
                   no_args_is_help=True)
 scenario_app = typer.Typer(help="Scénarios nommés : enregistrer, lister, calculer.", no_args_is_help=True)
 app.add_typer(scenario_app, name="scenario")
-out = Console()
-err = Console(stderr=True)
-JsonOpt = Annotated[bool, typer.Option("--json", help="Sortie JSON (comme l'API).")]
-
-
-def _run(fn, *, read_only: bool = True) -> Any:
-    try:
-        store = open_store(settings_from_env().db_path, read_only=read_only)
-    except AccesoinsError as e:
-        err.print(f"[bold red]Erreur[/] : {e}")
-        raise typer.Exit(2) from None
-    try:
-        return fn(store)
-    except AccesoinsError as e:
-        err.print(f"[bold red]Erreur[/] : {e}")
-        raise typer.Exit(2) from None
-    finally:
-        store.close()
-
-
-def _print_json(data: Any) -> None:
-    from ..api.rendering import json_safe
-
-    out.print_json(json.dumps(json_safe(data), ensure_ascii=False, default=str))
 
 
 @app.command("france-sante")

@@ -137,4 +137,10 @@ def open_store(path: Path | str | None, *, read_only: bool = False, migrate: boo
     store.con.execute("SET enable_progress_bar = false")
     if migrate and not read_only:
         store.migrate()
+    elif read_only and store.path is not None:
+        have, latest = store.schema_version(), migrations()[-1][0]
+        if 0 < have < latest:  # a read-only store cannot migrate: say what to do rather than fail on a missing table
+            store.close()
+            raise NotBuiltError(f"La base {path} date d'une version antérieure d'accesoins (schéma {have}, "
+                                f"attendu {latest}) : lancez `accesoins build` pour la mettre à jour.")
     return store
