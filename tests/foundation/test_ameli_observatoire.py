@@ -90,10 +90,10 @@ def test_national_page_shows_published_figures(store_copy, tmp_path):
         assert data["detailed"] == 2 and not any(k.startswith("effectif.infirmiers") for k in by_key)
         html = client.get("/observatoire/series/france", headers={"accept": "text/html"}).text
         text = re.sub(r"\s+", " ", html)
-        assert "5,40" in text and "3,80" in text and "7 240" in text
+        assert "5,40" in text and "3,80" in text and re.search(r"7[\s\u202f\u00a0]240", text)
         assert "<svg" in html and "<table>" in html and "Définition" in html
         # the accessible alternative: every charted figure is in a table row
-        assert re.search(r'<th scope="row">2024-10</th><td class="num">7 240</td>', html)
+        assert re.search(r'<th scope="row">2024-10</th><td class="num">7[\s\u202f\u00a0]240</td>', html)
         # French CSV: « ; », decimal comma, BOM
         raw = client.get("/observatoire/series.csv", params={"indicateur": "taux_patients_ald_sans_mt"}).content
         assert raw.startswith("\ufeff".encode())

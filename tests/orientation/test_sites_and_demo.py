@@ -43,7 +43,7 @@ def test_flow_lists_sites_with_their_details(store):
 
 def test_demo_offer_has_an_emergency_service_and_a_maternity_in_every_departement(store):
     counts = store.df("SELECT c.code_departement AS dep, o.category, count(*) AS n FROM offer o "
-                      "JOIN communes c USING (code_commune) WHERE o.category IN ('urgences', 'maternite') "
+                      "JOIN territory_units c USING (code_commune) WHERE o.category IN ('urgences', 'maternite') "
                       "GROUP BY ALL")
     deps = set(store.df("SELECT code_departement FROM departements")["code_departement"])
     for category in ("urgences", "maternite"):

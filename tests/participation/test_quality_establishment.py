@@ -93,7 +93,7 @@ def test_establishment_page_beside_prems(client, store_for_quality):
     table = client.get("/donnees/qualite_has.json", params={"finess": SITE, "famille": "experience"}).json()
     assert table["total"] == 2 and {r["millesime"] for r in table["rows"]} == {"2024"}
     csv_text = client.get("/telecharger/qualite_has.csv", params={"finess": SITE}).text
-    assert csv_text.splitlines()[0].startswith("finess,type_finess,indicateur")
+    assert csv_text.splitlines()[0].lstrip("\ufeff").startswith("finess;type_finess;indicateur")  # French CSV
     assert client.get("/qualite/123").status_code == 400
     assert client.get("/qualite/690000880").status_code == 404
 

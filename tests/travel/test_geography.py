@@ -41,7 +41,7 @@ def _bpe(real_data, store, name: str, column: str) -> pd.Series:
 def test_land_masses_from_the_contours(zones):
     land = zones["land_mass"]
     mainland = land.value_counts().index[0]
-    assert land["75056"] == mainland and land["2A004"] != mainland and land["2A004"] == land["2B033"]
+    assert land["75111"] == mainland and land["2A004"] != mainland and land["2A004"] == land["2B033"]
     for island in (SEIN, ARZ, HOEDIC, BREHAT, MOINES, "17297", "85113", "56069"):
         assert land[island] != mainland, island
     assert land["85163"] != mainland and zones["zone"]["85163"] == zones["zone"]["85012"]  # Noirmoutier: bridge
@@ -112,12 +112,12 @@ def test_cilaos_and_salazie_are_hours_apart_and_guyane_interior_has_no_road(poin
 
 def test_time_within_a_commune_grows_with_its_area(points):
     model = RoadTimeModel(intra_minutes_per_sqrt_km2=1.0)
-    sub = points.loc[["97353", "75056", "29083"]]
+    sub = points.loc[["97353", "75111", "29083"]]
     cost = model.travel_times(sub, max_minutes=30)
     own = cost[cost["origin"].astype(str) == cost["dest"].astype(str)].set_index(cost["origin"].astype(str)[
         cost["origin"].astype(str) == cost["dest"].astype(str)])["minutes"]
-    assert own["29083"] < own["75056"] < own["97353"]  # Sein < Paris < Maripasoula (18 000 km²)
-    assert own["75056"] == pytest.approx(np.sqrt(points.loc["75056", "area_km2"]))
+    assert own["29083"] < own["75111"] < own["97353"]  # Sein < Paris 11e < Maripasoula (18 000 km²)
+    assert own["75111"] == pytest.approx(np.sqrt(points.loc["75111", "area_km2"]))
     # the APL convention stays: 0 minutes to one's own commune by default
     cost0 = RoadTimeModel().travel_times(sub, max_minutes=30)
     assert (cost0[cost0["origin"].astype(str) == cost0["dest"].astype(str)]["minutes"] == 0).all()

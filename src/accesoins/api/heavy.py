@@ -21,6 +21,7 @@ import concurrent.futures as cf
 import multiprocessing
 import os
 import threading
+import time
 from collections import OrderedDict
 
 from starlette.exceptions import HTTPException
@@ -36,12 +37,26 @@ RETRY_AFTER = 30
 _STORE = None
 
 
+def _die_with_parent() -> None:
+    """Exit when the server process that started this worker dies, even by SIGKILL: a watcher
+    thread notices the re-parenting (no orphan keeping the store open after a killed server)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def _init(db_path: str) -> None:  # in the worker process
     global _STORE
     try:
         os.nice(10)  # pages first: the scheduler gives the server's process the cores
     except OSError:
         pass
+    _die_with_parent()
     from ..store import open_store
 
     _STORE = open_store(db_path, read_only=True)

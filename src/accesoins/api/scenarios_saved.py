@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ..errors import ParameterError
 from ..services.planning import saved_scenarios as saved
-from .participation.base import _html, current_account, participation_store, require
+from .participation.base import _html, current_account, participation_store, require, roles
 
 router = APIRouter()
 PATH = "/participation/planification/enregistrer"
@@ -43,7 +43,7 @@ async def save_form(request: Request):
     return _page(request, query=query, account=account, status=200 if account else 401)
 
 
-@router.post(PATH, include_in_schema=False, response_class=HTMLResponse)
+@router.post(PATH, include_in_schema=False, response_class=HTMLResponse, openapi_extra=roles(*saved.SAVE_ROLES))
 async def save_submit(request: Request, account: Annotated[dict, Depends(require(*saved.SAVE_ROLES))]):
     form = await request.form()
     query, title = str(form.get("query") or ""), str(form.get("titre") or "")

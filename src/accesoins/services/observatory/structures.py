@@ -169,7 +169,10 @@ def portrait(store: Store, level: str, code: str) -> dict[str, object]:
         sites = sites[sites[col] == code]
     counts = sites.groupby("type")["nombre"].sum()
     return {"kinds": [{"type": k, "label": v["label"], "nombre": int(counts.get(k, 0))} for k, v in kinds().items()],
-            "sites": sites[["type", "nom", "commune"]].head(30).to_dict("records"),
+            # a nameless site (the demonstration's hôpitaux de proximité) is shown by its kind
+            "sites": [{**r, "nom": r["nom"] if isinstance(r["nom"], str) and r["nom"] else kinds()[r["type"]]["label"],
+                       "fictif": bool(r["donnees_fictives"])}
+                      for r in sites[["type", "nom", "commune", "donnees_fictives"]].head(30).to_dict("records")],
             "is_demo": bool(sites["donnees_fictives"].any()) if len(sites) else False}
 
 
