@@ -33,6 +33,8 @@ def test_assistants_export_dimensions_belong_to_their_own_value():
     assert keys == {"nombre_contrat_assmed.medecins", "taux_adhesions.medecins-generalistes"}
     v = s.set_index(["indicator", "level", "code", "period"])["value"]
     assert v[("nombre_contrat_assmed.medecins", "france", "FR", "2024-10")] == 7240
+    assert v[("nombre_contrat_assmed.medecins", "france", "FR", "2025-06")] == 8558
+    assert v[("taux_adhesions.medecins-generalistes", "france", "FR", "2025-06")] == 15  # « 15 % » as text
     assert v.isna().sum() == 3 and s.attrs["masked"] == 3  # « NS » cells and the unpublished rate
 
 
@@ -73,7 +75,8 @@ def test_national_page_shows_published_figures(store_copy, tmp_path):
         "2023-01-01;Infirmiers;99;France;999;;moins_40;moins de 40 ans;femmes;NS;NS\n", encoding="utf-8")
     assert import_file(store_copy, "ameli", detailed)["rows"] == 2
     for name in ("patients-longueduree-annuelle", "patients-longueduree-infra-annuelle",
-                 "contrats-aide-assistantsmed-infra-annuelle", "medgen-zones-sous-dotees-annuelle"):
+                 "contrats-aide-assistantsmed-infra-annuelle", "medgen-zones-sous-dotees-annuelle",
+                 "medgen-zones-sous-dotees-infra-annuelle", "couverture-sas"):
         report = import_file(store_copy, "ameli", FIXTURES / f"{name}.csv")
         assert report["rows"] >= 1
     path = store_copy.path
@@ -82,15 +85,29 @@ def test_national_page_shows_published_figures(store_copy, tmp_path):
         data = client.get("/observatoire/series/france.json").json()
         by_key = {i["indicator"]: i for i in data["indicators"]}
         ald = by_key["taux_patients_ald_sans_mt"]
-        assert [(p["period"], p["value"]) for p in ald["points"]] == [("2022", 5.4), ("2024-12", 3.8)]
+        assert [(p["period"], p["value"]) for p in ald["points"]] == [("2022", 5.4), ("2024-12", 3.8),
+                                                                      ("2025-06", 4.2)]
+        # each point names the export it comes from: annual and infra-annual datasets meet here
+        assert [p["dataset"] for p in ald["points"]] == ["patients-longueduree-annuelle"] + [
+            "patients-longueduree-infra-annuelle"] * 2
         assert ald["coverage"] == {"france": 1, "region": 0, "departement": 1}
         assert "médecin traitant" in ald["definition"] and ald["url"].startswith("https://www.data.gouv.fr/")
-        assert by_key["nombre_contrat_assmed.medecins"]["latest"] == {"period": "2024-10", "value": 7240}
-        assert not any(k.startswith("effectif_medecin_install_zsd") for k in by_key)  # no France row in it
+        assert by_key["nombre_contrat_assmed.medecins"]["latest"] == {"period": "2025-06", "value": 8558}
+        assert by_key["taux_adhesions.medecins-generalistes"]["latest"] == {"period": "2025-06", "value": 15}
+        assert by_key["taux_population_couverte"]["latest"] == {"period": "2025", "value": 96}
+        zsd = by_key["effectif_medecin_install_zsd.taux_evolution_annuel.medecins-generalistes"]
+        assert zsd["latest"] == {"period": "2025-06", "value": -1.7} and zsd["unit"] == "%"
+        assert by_key["effectif_medecin_install_zsd.medecins-generalistes"]["latest"] is None  # masked
+        # figures published without an export are listed apart, each with its source
+        published = {r["key"]: r for r in data["published"]["items"]}
+        assert published["teleconsultations_part_plateformes"]["value"] == 43
+        assert all(r["url"].startswith("https://") and r["source"] for r in published.values())
         assert data["detailed"] == 2 and not any(k.startswith("effectif.infirmiers") for k in by_key)
         html = client.get("/observatoire/series/france", headers={"accept": "text/html"}).text
         text = re.sub(r"\s+", " ", html)
-        assert "5,40" in text and "3,80" in text and re.search(r"7[\s\u202f\u00a0]240", text)
+        assert "5,40" in text and "3,80" in text and "4,20" in text and re.search(r"8[\s\u202f\u00a0]558", text)
+        assert "Repères publiés sans fichier importable" in text
+        assert re.search(r"13[\s\u202f\u00a0]900[\s\u202f\u00a0]000", text)
         assert "<svg" in html and "<table>" in html and "Définition" in html
         # the accessible alternative: every charted figure is in a table row
         assert re.search(r'<th scope="row">2024-10</th><td class="num">7[\s\u202f\u00a0]240</td>', html)
@@ -104,7 +121,7 @@ def test_national_page_shows_published_figures(store_copy, tmp_path):
         # the per-territory page shows the definition too; a masked département has no figure
         page = client.get("/observatoire/series.json", params={"indicateur": "nombre_contrat_assmed.medecins",
                                                               "niveau": "france"}).json()
-        assert page["points"] == [{"period": "2024-10", "value": 7240}]
+        assert page["points"] == [{"period": "2024-10", "value": 7240}, {"period": "2025-06", "value": 8558}]
         assert page["meta"]["definition"].startswith("Nombre de contrats")
         page = client.get("/observatoire/series.json", params={"indicateur": "nombre_contrat_assmed.medecins"}).json()
         assert page["code"] == "15" and page["points"][0]["value"] is None

@@ -39,18 +39,22 @@ def national(store: Store) -> dict:
         "WHERE level = 'france' GROUP BY 1 ORDER BY 1")
     coverage = {(r["indicator"], r["level"]): r["n"] for r in store.records(
         "SELECT indicator, level, count(DISTINCT code) AS n FROM ameli_series GROUP BY 1, 2")}
-    points = {}
-    for r in store.records("SELECT indicator, period, value FROM ameli_series WHERE level = 'france' "
-                           "ORDER BY indicator, period"):
-        points.setdefault(r["indicator"], []).append({"period": r["period"], "value": r["value"]})
     vintages = {s["source_id"]: s["vintage"] for s in _sources(store)}
+    points: dict[str, list[dict]] = {}
+    # each point names its dataset: an annual and an infra-annual export may meet in one series
+    for r in store.records("SELECT indicator, period, value, source_id FROM ameli_series WHERE level = 'france' "
+                           "ORDER BY indicator, period"):
+        points.setdefault(r["indicator"], []).append(
+            {"period": r["period"], "value": r["value"], "dataset": _dataset(r["source_id"]),
+             "vintage": vintages.get(r["source_id"])})
     # the demography export crosses ~30 professions with age classes and sexes: the national page
     # keeps one series per profession, the detailed ones stay on the per-territory page and in the CSV
     detailed = [r for r in rows if _depth(r["indicator"]) > 1]
     indicators = []
     for r in (r for r in rows if _depth(r["indicator"]) <= 1):
         pts = points.get(r["indicator"], [])
-        latest = next((p for p in reversed(pts) if p["value"] is not None), None)
+        latest = next(({"period": p["period"], "value": p["value"]} for p in reversed(pts)
+                       if p["value"] is not None), None)
         indicators.append({
             "indicator": r["indicator"], "label": r["label"], **indicator_meta(r["indicator"]),
             "points": pts, "latest": latest,
@@ -58,7 +62,18 @@ def national(store: Store) -> dict:
             "coverage": {lvl: coverage.get((r["indicator"], lvl), 0) for lvl in LEVEL_LABELS}})
     return {"title": "Indicateurs de l'Assurance Maladie — France entière",
             "indicators": indicators, "detailed": len(detailed), "sources": _sources(store),
-            "demo_notice": demo_notice(store)}
+            "published": published_figures(), "demo_notice": demo_notice(store)}
+
+
+def _dataset(source_id: str) -> str:
+    """The data.ameli.fr dataset of a source id (``ameli:contrats-aide-assistantsmed-infra-annuelle``)."""
+    return source_id.split(":", 1)[1] if ":" in source_id else source_id
+
+
+def published_figures() -> dict:
+    """National figures published without an export (``rules/ameli.yaml``, ``reperes_publies``)."""
+    section = ameli_rules().get("reperes_publies") or {"items": []}
+    return {"note": section.get("source_note"), "items": list(section["items"])}
 
 
 def _depth(indicator: str) -> int:
