@@ -86,6 +86,17 @@ def built_db(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def client(settings):
+    """The application on the shared store, served in-process (one per test module)."""
+    from fastapi.testclient import TestClient
+
+    from accesoins.api.app import create_app
+
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
 @pytest.fixture(scope="session")
 def settings(built_db) -> Settings:
     return Settings(db_path=built_db, node_modules=PROJECT_ROOT / "node_modules")

@@ -9,17 +9,8 @@ import io
 import json
 
 import pytest
-from fastapi.testclient import TestClient
-
-from accesoins.api.app import create_app
 
 HTML = {"accept": "text/html"}
-
-
-@pytest.fixture(scope="module")
-def client(settings):
-    with TestClient(create_app(settings)) as c:
-        yield c
 
 
 def test_departement_portrait_map_has_the_territory_its_neighbours_and_its_communes(client):

@@ -5,21 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from accesoins.api.app import create_app
 from accesoins.api.rendering import PAGES
 
 HTML = {"accept": "text/html"}
-
-
-@pytest.fixture(scope="module")
-def client(settings):
-    with TestClient(create_app(settings)) as c:
-        yield c
 
 
 def test_home_page_shows_territory_sources_and_demo_notice(client):

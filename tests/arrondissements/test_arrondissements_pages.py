@@ -8,19 +8,11 @@ import json
 
 import pandas as pd
 import pytest
-from fastapi.testclient import TestClient
 
-from accesoins.api.app import create_app
 from accesoins.services.observatory.fidelity import to_current_communes
 
 pytestmark = pytest.mark.slow
 HTML = {"accept": "text/html"}
-
-
-@pytest.fixture(scope="module")
-def client(settings):
-    with TestClient(create_app(settings)) as c:
-        yield c
 
 
 def test_paris_11e_portrait_and_json_twin(client):

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 
 from accesoins.api import fastpath
-from accesoins.api.app import create_app
 
 QUERIES = [
     "commune=Aurillac&at=2026-12-25T03%3A00",
@@ -21,12 +19,6 @@ QUERIES = [
     "commune=Aurillac&date=2026-01-01",
     "commune=Aurillac&commune=Brest",
 ]
-
-
-@pytest.fixture(scope="module")
-def client(settings):
-    with TestClient(create_app(settings)) as c:
-        yield c
 
 
 @pytest.mark.parametrize("query", QUERIES)

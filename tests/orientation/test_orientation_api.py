@@ -5,19 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from fastapi.testclient import TestClient
 
-from accesoins.api.app import create_app
 from accesoins.errors import InputError
 from accesoins.services.orientation import orientation as svc
 
 HTML = {"accept": "text/html"}
-
-
-@pytest.fixture(scope="module")
-def client(settings):
-    with TestClient(create_app(settings)) as c:
-        yield c
 
 
 def test_pharmacies_twin_at_christmas_night(client):

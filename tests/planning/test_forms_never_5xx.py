@@ -4,15 +4,6 @@ values, answers without a server error (HTML page and JSON twin)."""
 from __future__ import annotations
 
 import itertools
-import warnings
-
-import pytest
-
-warnings.filterwarnings("ignore", message=".*httpx.*starlette.testclient.*")
-
-from fastapi.testclient import TestClient  # noqa: E402
-
-from accesoins.api.app import create_app  # noqa: E402
 
 HTML = {"accept": "text/html"}
 ROW_VALUES = {"commune": ["", "Aurillac", "15014", "Saint-Denis", "zz", "x" * 80],
@@ -21,12 +12,6 @@ CSS = [{}, {"personnes": "1", "ressources": "0"}, {"personnes": "20", "ressource
        {"personnes": "0", "ressources": "1"}, {"personnes": "2", "ressources": "-1"},
        {"personnes": "3", "ressources": "20000", "ages": "29,30,70", "territoire": "976"},
        {"personnes": "3", "ressources": "20000", "territoire": "975"}, {"personnes": "a", "ressources": ""}]
-
-
-@pytest.fixture(scope="module")
-def client(settings):
-    with TestClient(create_app(settings)) as c:
-        yield c
 
 
 def ok(client, path, params):

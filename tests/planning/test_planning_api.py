@@ -3,17 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
-
-from accesoins.api.app import create_app
 
 HTML = {"accept": "text/html"}
-
-
-@pytest.fixture(scope="module")
-def client(settings):
-    with TestClient(create_app(settings)) as c:
-        yield c
 
 
 def test_france_sante_page_and_twin(client):

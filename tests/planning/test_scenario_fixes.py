@@ -5,17 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from fastapi.testclient import TestClient
-
-from accesoins.api.app import create_app
 
 HTML = {"accept": "text/html"}
-
-
-@pytest.fixture(scope="module")
-def client(settings):
-    with TestClient(create_app(settings)) as c:
-        yield c
 
 
 def test_installing_gps_in_aurillac_raises_its_apl_and_its_neighbours(client):
