@@ -182,3 +182,46 @@ def test_cli_summary_and_bad_file(built_db, fixtures, tmp_path, monkeypatch):
     assert result.exit_code == 2 and "Traceback" not in result.output
     text = re.sub(r"\s+", " ", result.output)
     assert "ligne 2" in text and "numéro FINESS « 12345 » invalide" in text
+
+
+def test_orientation_shows_a_listed_hospital_as_hopital_de_proximite(with_finess, fixtures):
+    from accesoins.services.orientation.orientation import load_orientation_data
+
+    store = with_finess
+    import_file(store, "hopitaux-proximite", fixtures / LIST)
+    records = load_orientation_data(store).sites.records
+    hp = sorted(r["site_id"] for r in records if r["category"] == "hopital_proximite")
+    assert hp == ["010000024", "2A0000014"]  # the listed FINESS hospitals; the demo's fictitious ones gone
+
+
+def test_the_page_and_its_json_twin_say_where_the_list_comes_from(with_finess, fixtures, settings):
+    from fastapi.testclient import TestClient
+
+    from accesoins.api.app import create_app
+    from accesoins.config import Settings
+
+    store = with_finess
+    path = store.path
+
+    def fetch():
+        with TestClient(create_app(Settings(db_path=path, node_modules=settings.node_modules))) as c:
+            html = c.get("/observatoire/structures", headers={"accept": "text/html"}).text
+            return re.sub(r"\s+", " ", html), c.get("/observatoire/structures.json").json()
+
+    store.close()
+    html, data = fetch()
+    hp = data["provenance"]["liste_hopitaux_proximite"]
+    assert not hp["imported"] and "aucune liste importée : les hôpitaux de proximité ne sont pas identifiés" in html
+    assert "accesoins import hopitaux-proximite FICHIER" in html
+    from accesoins.store import open_store
+
+    again = open_store(path)
+    try:
+        import_file(again, "hopitaux-proximite", fixtures / LIST)
+    finally:
+        again.close()
+    html, data = fetch()
+    hp = data["provenance"]["liste_hopitaux_proximite"]
+    assert hp["imported"] and (hp["listed"], hp["placed"], hp["millesime"]) == (3, 2, "2022-05-03")
+    assert data["france"]["hopital_proximite"] == 2
+    assert "— 2022-05-03 : 3 établissements listés, dont 2 retrouvés dans l'offre FINESS importée" in html

@@ -47,6 +47,17 @@ def _literal(values: list[str]) -> str:
     return "[" + ", ".join(f"'{v}'" for v in values) + "]::VARCHAR[]"
 
 
+def hp_condition(with_list: bool = True) -> str:
+    """SQL condition on an offer row aliased ``o``: its site is a listed hôpital de proximité."""
+    listed = f" OR o.site_id IN (SELECT finess FROM {TABLE})" if with_list else ""
+    return f"(list_contains({_literal(_hp_list())}, o.site_id){listed})"
+
+
+def store_hp_condition(store: Store) -> str:
+    """:func:`hp_condition` for ``store`` (the rules' list only on a store older than migration 013)."""
+    return hp_condition(has_table(store))
+
+
 def sites_sql(with_list: bool = True) -> str:
     """SELECT of every coordinated-care site, with its published columns (open data and services).
 
@@ -55,12 +66,12 @@ def sites_sql(with_list: bool = True) -> str:
     ``millesime_liste`` then say which list.
     """
     hp, cats = _literal(_hp_list()), _literal(list(kinds()))
-    listed = (f"o.site_id IN (SELECT finess FROM {TABLE})" if with_list else "FALSE")
+    listed = f"o.site_id IN (SELECT finess FROM {TABLE})" if with_list else "FALSE"
     label = ("(SELECT title FROM sources WHERE source_id = (SELECT any_value(source_id) FROM "
              f"{TABLE}))" if with_list else "NULL")
     vintage = ("(SELECT vintage FROM sources WHERE source_id = (SELECT any_value(source_id) FROM "
                f"{TABLE}))" if with_list else "NULL")
-    is_hp = f"(list_contains({hp}, o.site_id) OR {listed})"
+    is_hp = hp_condition(with_list)
     return (
         f"SELECT CASE WHEN {is_hp} THEN 'hopital_proximite' ELSE o.category END AS type, "
         "o.code_commune, c.nom AS commune, c.code_epci, c.code_departement, c.code_region, o.site_id AS identifiant, "
@@ -193,5 +204,5 @@ def portrait(store: Store, level: str, code: str) -> dict[str, object]:
             "is_demo": bool(sites["donnees_fictives"].any()) if len(sites) else False}
 
 
-__all__ = ["structure_rules", "coordinated_sites", "existing_site_counts", "territory_counts", "overview",
-           "portrait", "sites_sql", "territories_sql"]
+__all__ = ["structure_rules", "coordinated_sites", "hp_condition", "store_hp_condition", "existing_site_counts",
+           "territory_counts", "overview", "portrait", "sites_sql", "territories_sql"]
