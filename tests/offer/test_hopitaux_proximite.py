@@ -225,3 +225,18 @@ def test_the_page_and_its_json_twin_say_where_the_list_comes_from(with_finess, f
     assert hp["imported"] and (hp["listed"], hp["placed"], hp["millesime"]) == (3, 2, "2022-05-03")
     assert data["france"]["hopital_proximite"] == 2
     assert "— 2022-05-03 : 3 établissements listés, dont 2 retrouvés dans l'offre FINESS importée" in html
+
+
+def test_real_finess_hospitals_with_their_lost_zero(store_copy, real_data, tmp_path):
+    """The real FINESS hospital file (AtlaSanté/Eurostat, 2020) drops the leading zero as spreadsheets do:
+    a list written the same way still finds its sites. The list is written here (assumed layout); the
+    two hospitals of the Ain are taken from the real file, their labelling is not claimed."""
+    import_file(store_copy, "finess-atlasante", real_data / "finess_hopitaux_2020.csv", skip_unknown=True,
+                vintage="2020-03-06")
+    path = tmp_path / "liste.csv"
+    path.write_text("FINESS ET;Etablissement\n10000024;CH DE BOURG-EN-BRESSE\n10000032;CH DE BELLEY\n"
+                    "2A0000022;CH D'AJACCIO\n", encoding="utf-8")
+    report = import_file(store_copy, "hopitaux-proximite", path, vintage="test")
+    assert (report["rows"], report["placed"], report["padded"]) == (3, 3, 2)
+    counts = structures.existing_site_counts(store_copy, ["hopital_proximite"])
+    assert counts.to_dict() == {"01034": 1.0, "01451": 1.0, "2A004": 1.0}  # Belley, Viriat, Ajaccio
