@@ -105,9 +105,11 @@ def test_xlsx_and_latin1_comma_csv_read_alike(with_finess, fixtures, tmp_path):
     for r in rows[:3]:
         et = int(r[3]) if r[3].isdigit() else r[3]  # a number cell, as spreadsheets store FINESS
         ws.append([r[0], r[1], r[2], et, r[4], r[5]])
+    ws["F4"] = 44684  # a date cell that lost its date format: Excel's serial day of 3 May 2022
     wb.save(tmp_path / "liste.xlsx")
     hp = read_hopitaux_proximite(tmp_path / "liste.xlsx")
     assert hp.sheet == "Liste HP" and hp.header_line == 3 and hp.padded == 1
+    assert str(hp.rows["date_label"][0]) == "2022-05-03"
     assert hp.rows["finess"].tolist() == ["010000024", "2A0000014", "390000999"]
     latin = tmp_path / "liste_latin1.csv"
     latin.write_bytes(("\n".join(",".join(f'"{c}"' for c in r) for r in [HEADER, *rows[:3]]) + "\n")

@@ -205,6 +205,9 @@ def parse_date(value: object, *, file: str, line: int, field: str) -> dt.date | 
         return value.date()
     if isinstance(value, dt.date):
         return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 20_000 < value < 80_000:
+        # an Excel serial day number (a date cell without its date format): days since 1899-12-30
+        return dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
     text = _text(value)
     for fmt in list_rules()["date_formats"]:
         try:
