@@ -175,8 +175,8 @@ def test_cli_summary_and_bad_file(built_db, fixtures, tmp_path, monkeypatch):
     result = runner.invoke(app, ["import", "hopitaux-proximite", str(fixtures / LIST)])
     assert result.exit_code == 0, result.output
     text = re.sub(r"\s+", " ", result.output)
-    assert "3 établissements lus" in text and "2 retrouvés dans l'offre FINESS importée, 1 non retrouvés" in text
-    assert "1 numéros complétés d'un zéro initial" in text and "390000999" in text
+    assert "3 établissements lus" in text and "2 retrouvés dans l'offre FINESS importée, 1 non retrouvé(s)" in text
+    assert "1 numéro(s) complété(s) d'un zéro initial" in text and "390000999" in text
     assert "colonne « N° FINESS ET »" in text
     bad = tmp_path / "bad.csv"
     bad.write_text("N° FINESS ET;Nom\n12345;X\n", encoding="utf-8")

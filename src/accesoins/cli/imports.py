@@ -141,8 +141,8 @@ def import_hopitaux_proximite_cmd(path: FileArg, vintage: VintageOpt = None) -> 
     report = _run_import("hopitaux-proximite", path, "Import des hôpitaux de proximité", vintage=vintage)
     out.print(f"[green]{report['title']}[/] ({report['vintage']}) : {_fr(report['rows'])} établissements lus "
               f"(liste précédente remplacée : {_fr(report['replaced'])}) ; {_fr(report['placed'])} retrouvés dans "
-              f"l'offre FINESS importée, {_fr(report['not_placed'])} non retrouvés ; "
-              f"{_fr(report['padded'])} numéros complétés d'un zéro initial (perdu par le tableur).")
+              f"l'offre FINESS importée, {_fr(report['not_placed'])} non retrouvé(s) ; "
+              f"{_fr(report['padded'])} numéro(s) complété(s) d'un zéro initial (perdu par le tableur).")
     out.print("Colonnes (format supposé) : " + " ; ".join(report["assumptions"]) + ".")
     if report["not_placed"]:
         shown = ", ".join(f"{r['finess']} ({r['nom'] or 'sans nom'}, ligne {r['line']})"

@@ -159,7 +159,7 @@ def choose_columns(header: list[object], *, file: str, line: int) -> dict[str, i
     rules = list_rules()
     headers = {j: norm(h) for j, h in enumerate(header)}
     marker = rules["header_marker"]
-    candidates = [j for j, h in headers.items() if marker in h]
+    candidates = [j for j, h in headers.items() if marker in h and len(h) <= MAX_HEADER]
     avoid = rules["columns"]["finess"]["avoid"]
     usable = [j for j in candidates if not any(re.search(p, headers[j]) for p in avoid)]
     if not usable:
