@@ -22,7 +22,8 @@ SkipOpt = Annotated[bool, typer.Option(
     "--skip-unknown", help="Écarter (et lister) les lignes à commune inconnue au lieu d'échouer.")]
 VintageOpt = Annotated[str | None, typer.Option(help="Millésime des données (ex. 2023).")]
 
-def _import(kind: str, path: Path, skip_unknown: bool, vintage: str | None, **options) -> None:
+def _run_import(kind: str, path: Path, label: str, **kwargs) -> dict:
+    """``import_file`` on the configured store; a French error and exit 2 on a bad file (store unchanged)."""
     from ..services.data.imports import import_file
 
     settings = settings_from_env()
@@ -36,9 +37,9 @@ def _import(kind: str, path: Path, skip_unknown: bool, vintage: str | None, **op
             raise
         fail(InputError(store_busy(e), file=str(settings.db_path)))
     try:
-        with steps(f"Import {kind}") as step:
+        with steps(label) as step:
             step(f"Lecture et validation de {path}")
-            report = import_file(store, kind, path, skip_unknown=skip_unknown, vintage=vintage, **options)
+            return import_file(store, kind, path, **kwargs)
     except AccesoinsError as e:
         fail(e)  # the store is unchanged: the reader failed before any write
     except Exception as e:  # noqa: BLE001 - readers' own exceptions, in French
@@ -48,6 +49,11 @@ def _import(kind: str, path: Path, skip_unknown: bool, vintage: str | None, **op
         fail(french)
     finally:
         store.close()
+    raise AssertionError("unreachable: fail() exits")
+
+
+def _import(kind: str, path: Path, skip_unknown: bool, vintage: str | None, **options) -> None:
+    report = _run_import(kind, path, f"Import {kind}", skip_unknown=skip_unknown, vintage=vintage, **options)
     out.print(f"[green]{report['title']}[/] ({report['vintage']}) : {report['rows']} lignes importées, "
               f"{report['remapped']} codes anciens rattachés, {report['rejected']} lignes écartées.")
     _print_coverage(report)
@@ -127,6 +133,26 @@ def import_drees_apl_cmd(path: FileArg, skip_unknown: SkipOpt = False, vintage: 
         out.print(f"[yellow]Avertissement[/] : {w}")
     for r in report["rejected_sample"]:
         out.print(f"  écartée : ligne {r['line']}, champ « {r['field']} » = {r['value']!r} ({r['reason']})")
+
+
+@import_app.command("hopitaux-proximite")
+def import_hopitaux_proximite_cmd(path: FileArg, vintage: VintageOpt = None) -> None:
+    """Liste publiée des hôpitaux de proximité labellisés (DGOS / ARS) : CSV ou .xlsx, numéros FINESS ET."""
+    report = _run_import("hopitaux-proximite", path, "Import des hôpitaux de proximité", vintage=vintage)
+    out.print(f"[green]{report['title']}[/] ({report['vintage']}) : {_fr(report['rows'])} établissements lus "
+              f"(liste précédente remplacée : {_fr(report['replaced'])}) ; {_fr(report['placed'])} retrouvés dans "
+              f"l'offre FINESS importée, {_fr(report['not_placed'])} non retrouvé(s) ; "
+              f"{_fr(report['padded'])} numéro(s) complété(s) d'un zéro initial (perdu par le tableur).")
+    out.print("Colonnes (format supposé) : " + " ; ".join(report["assumptions"]) + ".")
+    if report["not_placed"]:
+        shown = ", ".join(f"{r['finess']} ({r['nom'] or 'sans nom'}, ligne {r['line']})"
+                          for r in report["not_placed_sample"])
+        more = report["not_placed"] - len(report["not_placed_sample"])
+        out.print(f"Non retrouvés dans l'offre : {shown}{f' et {_fr(more)} autres' if more > 0 else ''}.")
+    for w in report["warnings"]:
+        out.print(f"[yellow]Avertissement[/] : {w}")
+    if report["replaced_demo_categories"]:
+        out.print(f"Hôpitaux de proximité FICTIFS de la démonstration retirés : {_fr(report['replaced_demo_rows'])}.")
 
 
 @import_app.command("generic")

@@ -15,7 +15,8 @@ from ...store.db import Store
 from ...store.loading import load_batch
 from ...store.territory import commune_index, commune_locator
 
-KINDS = ("bpe", "finess", "finess-plus", "finess-atlasante", "rpps", "population", "generic", "ameli", "drees-apl")
+KINDS = ("bpe", "finess", "finess-plus", "finess-atlasante", "rpps", "population", "generic", "ameli", "drees-apl",
+         "hopitaux-proximite")
 
 
 def import_file(store: Store, kind: str, path: str | Path, *, skip_unknown: bool = False,
@@ -39,6 +40,10 @@ def import_file(store: Store, kind: str, path: str | Path, *, skip_unknown: bool
         from ..observatory.references import import_drees_apl
 
         return import_drees_apl(store, path, vintage=vintage, skip_unknown=skip_unknown)
+    if kind == "hopitaux-proximite":  # a list of FINESS numbers labelled by the ARS: its own table
+        from ..observatory.hopitaux_proximite import import_hopitaux_proximite
+
+        return import_hopitaux_proximite(store, path, vintage=vintage)
     keep = options.pop("categories", None)  # national build: each category from one source
     index = commune_index(store)
     common = {"communes": index, "skip_unknown": skip_unknown, "vintage": vintage}

@@ -3,7 +3,9 @@
 The sites are the offer rows of the categories ``maison_sante``, ``centre_sante`` and
 ``hopital_proximite`` (FINESS categories 603 and 124, see ``rules/structures.yaml``; BPE or the
 demonstration when no FINESS file covers them), plus the FINESS establishments listed as labelled
-hôpitaux de proximité. France Santé planning takes its existing sites from
+hôpitaux de proximité: the FINESS numbers of ``rules/structures.yaml`` and those of the imported
+published list (table ``hopitaux_proximite``, :mod:`.hopitaux_proximite`; read through a subquery,
+never pasted into the SQL). France Santé planning takes its existing sites from
 :func:`existing_site_counts`.
 """
 
@@ -18,6 +20,7 @@ import yaml
 
 from ...errors import ParameterError
 from ...store.db import Store
+from .hopitaux_proximite import TABLE, has_table, list_status
 
 LEVELS = {"departement": ("code_departement", "departements"), "region": ("code_region", "regions")}
 
@@ -44,16 +47,40 @@ def _literal(values: list[str]) -> str:
     return "[" + ", ".join(f"'{v}'" for v in values) + "]::VARCHAR[]"
 
 
-def sites_sql() -> str:
-    """SELECT of every coordinated-care site, with its published columns (open data and services)."""
+def hp_condition(with_list: bool = True) -> str:
+    """SQL condition on an offer row aliased ``o``: its site is a listed hôpital de proximité."""
+    listed = f" OR o.site_id IN (SELECT finess FROM {TABLE})" if with_list else ""
+    return f"(list_contains({_literal(_hp_list())}, o.site_id){listed})"
+
+
+def store_hp_condition(store: Store) -> str:
+    """:func:`hp_condition` for ``store`` (the rules' list only on a store older than migration 013)."""
+    return hp_condition(has_table(store))
+
+
+def sites_sql(with_list: bool = True) -> str:
+    """SELECT of every coordinated-care site, with its published columns (open data and services).
+
+    A site is an hôpital de proximité when its FINESS number is in the rules' list or, with
+    ``with_list`` (a store with migration 013), in the imported list; ``liste`` and
+    ``millesime_liste`` then say which list.
+    """
     hp, cats = _literal(_hp_list()), _literal(list(kinds()))
+    listed = f"o.site_id IN (SELECT finess FROM {TABLE})" if with_list else "FALSE"
+    label = ("(SELECT title FROM sources WHERE source_id = (SELECT any_value(source_id) FROM "
+             f"{TABLE}))" if with_list else "NULL")
+    vintage = ("(SELECT vintage FROM sources WHERE source_id = (SELECT any_value(source_id) FROM "
+               f"{TABLE}))" if with_list else "NULL")
+    is_hp = hp_condition(with_list)
     return (
-        f"SELECT CASE WHEN list_contains({hp}, o.site_id) THEN 'hopital_proximite' ELSE o.category END AS type, "
+        f"SELECT CASE WHEN {is_hp} THEN 'hopital_proximite' ELSE o.category END AS type, "
         "o.code_commune, c.nom AS commune, c.code_epci, c.code_departement, c.code_region, o.site_id AS identifiant, "
         "o.name AS nom, o.quantity AS nombre, coalesce(o.lat, c.lat) AS lat, coalesce(o.lon, c.lon) AS lon, "
-        "s.title AS source, s.vintage AS millesime, s.is_demo AS donnees_fictives "
+        "s.title AS source, s.vintage AS millesime, s.is_demo AS donnees_fictives, "
+        f"CASE WHEN {listed} THEN {label} WHEN list_contains({hp}, o.site_id) THEN 'rules/structures.yaml' "
+        f"END AS liste, CASE WHEN {listed} THEN {vintage} END AS millesime_liste "
         "FROM offer o JOIN sources s USING (source_id) JOIN communes c USING (code_commune) "
-        f"WHERE list_contains({cats}, o.category) OR list_contains({hp}, o.site_id)")
+        f"WHERE list_contains({cats}, o.category) OR {is_hp}")
 
 
 def territories_sql() -> str:
@@ -69,7 +96,7 @@ _CACHE: dict[tuple, pd.DataFrame] = {}
 
 def _all_sites(store: Store) -> pd.DataFrame:
     """Every site, read once per store file and state of its imports (portraits ask many times)."""
-    sql = sites_sql()
+    sql = sites_sql(with_list=has_table(store))
     key = (str(store.path), str(store.scalar("SELECT max(imported_at) FROM sources")), sql)
     if key not in _CACHE:
         if len(_CACHE) > 8:
@@ -117,7 +144,8 @@ def provenance(store: Store) -> dict[str, object]:
     return {"sources": [{"type": t, "source": s, "millesime": v, "fictif": bool(d)} for t, s, v, d in
                         zip(src["type"], src["source"], src["millesime"], src["donnees_fictives"], strict=True)],
             "is_demo": bool(sites["donnees_fictives"].any()) if len(sites) else False,
-            "hopitaux_proximite_listes": len(_hp_list())}
+            "hopitaux_proximite_listes": len(_hp_list()),
+            "liste_hopitaux_proximite": list_status(store, yaml_listed=len(_hp_list()))}
 
 
 def overview(store: Store, level: str = "departement", measure: str = "pour_100000") -> dict[str, object]:
@@ -176,5 +204,5 @@ def portrait(store: Store, level: str, code: str) -> dict[str, object]:
             "is_demo": bool(sites["donnees_fictives"].any()) if len(sites) else False}
 
 
-__all__ = ["structure_rules", "coordinated_sites", "existing_site_counts", "territory_counts", "overview",
-           "portrait", "sites_sql", "territories_sql"]
+__all__ = ["structure_rules", "coordinated_sites", "hp_condition", "store_hp_condition", "existing_site_counts",
+           "territory_counts", "overview", "portrait", "sites_sql", "territories_sql"]

@@ -26,6 +26,7 @@ from ...orientation.rules import source_of, value
 from ...orientation.sites import describe_site
 from ...store.db import Store
 from ...store.territory import insert_frame
+from ..observatory.structures import store_hp_condition
 
 PHARMACY_TABLE_COLUMNS = ["pharmacy_id", "source_id", "name", "address", "code_postal", "code_commune", "zone",
                           "lat", "lon", "phone", "hours", "access_notes", "call_before", "sector", "is_demo"]
@@ -111,10 +112,12 @@ def load_orientation_data(store: Store) -> OrientationData:
         key = (str(store.path), len(communes), len(offer), float(offer["quantity"].sum()) if len(offer) else 0.0)
         demo = _generated(key, _communes(store, units=True)[0], offer)
         pharm, slots, is_demo, origin = demo.pharmacies.assign(is_demo=True), demo.slots, True, "generated"
-    sites = store.df("SELECT o.category, o.code_commune, o.name, o.quantity, o.lat, o.lon, s.is_demo, "
-                     "o.site_id, o.attributes "
+    # a FINESS hospital on the list of labelled hôpitaux de proximité is shown as one
+    hp = store_hp_condition(store)
+    sites = store.df(f"SELECT CASE WHEN {hp} THEN 'hopital_proximite' ELSE o.category END AS category, "
+                     "o.code_commune, o.name, o.quantity, o.lat, o.lon, s.is_demo, o.site_id, o.attributes "
                      "FROM offer o JOIN sources s USING (source_id) WHERE o.lat IS NOT NULL AND "
-                     f"o.category IN {SITE_CATEGORIES!r}")
+                     f"(o.category IN {SITE_CATEGORIES!r} OR {hp})")
     return OrientationData(table, PharmacyIndex(pharm, slots, table, is_demo=is_demo), SiteIndex(sites, table),
                            origin, is_demo, bool(sites["is_demo"].any()) if len(sites) else False)
 
