@@ -50,6 +50,13 @@ def play_national_sources(srv: SourceServer, real: Path) -> None:
     apl = FORMATS / "drees" / "apl_generalistes_2022_2023-excerpt-cantal.xlsx"
     srv.datagouv_resource("l-accessibilite-potentielle-localisee-apl", "apl_generalistes.xlsx", apl.read_bytes(),
                           format="xlsx", title="APL médecins généralistes 2022-2023")
+    # an Observatoire de l'accès aux soins export as data.gouv.fr lists it: the portal's CSV export,
+    # an address without a file name, no checksum nor size (the other Observatoire datasets of the
+    # rules are not published here: reported as not found)
+    ald = FIXTURES / "ameli_observatoire" / "patients-longueduree-annuelle.csv"
+    srv.datagouv_resource("acces-aux-soins-part-de-patients-en-affection-longue-duree-sans-medecin-traitant-par-"
+                          "territoire-departement-region-par-annee", "exports/csv", ald.read_bytes(), format="csv",
+                          title="Export au format CSV", checksum_type=None, filesize=0)
     # a publication whose checksum does not match its bytes: must be refused
     maternities = real / "bpe_maternites_par_commune.csv"
     srv.datagouv_resource("bpe-maternites", maternities.name, maternities.read_bytes(), format="csv",
@@ -100,6 +107,7 @@ def test_build_fetches_and_imports_the_real_national_files(env, real_data, tmp_p
         assert "Source bpe_maternites refusée : téléchargement de « bpe_maternites » refusé : somme de contrôle " \
                "SHA256" in out and "rien n'a été importé" in out
         assert "Hors ligne" not in out
+        assert "Source ameli_ald_sans_mt (téléchargé" in out
         # the DREES workbook is fetched once its importer (named in the rules) is installed
         assert ("Source drees_apl non importée : importateur « drees-apl » non disponible" in out
                 or "Source drees_apl (téléchargé" in out)
@@ -140,6 +148,11 @@ def test_build_fetches_and_imports_the_real_national_files(env, real_data, tmp_p
                                        "(SELECT 1 FROM sources s WHERE s.source_id = offer.source_id AND s.is_demo)")
         assert store.scalar("SELECT count(*) FROM orientation_pharmacies WHERE pharmacy_id = ? AND is_demo",
                             [finess_pharmacy]) == 1
+        # the export is cached under its dataset's name, which names its series' source
+        ald = store.records("SELECT code, period, value FROM ameli_series WHERE source_id = "
+                            "'ameli:patients-longueduree-annuelle' AND level = 'france'")
+        assert ald == [{"code": "FR", "period": "2022", "value": 5.4}]
+        assert (cache / "ameli_ald_sans_mt" / "patients-longueduree-annuelle.csv").exists()
         params = json.loads(store.scalar("SELECT parameters FROM sources WHERE source_id = 'orientation_demo'"))
         assert params["locations_from"] == "finess"
     finally:
@@ -183,6 +196,7 @@ def test_data_sources_lists_catalogue_answers_and_download_resumes(env, real_dat
         assert resumed.returncode == 0, resumed.stderr
         assert srv.requests[-1][0] == path and srv.requests[-1][1].startswith("bytes=")
         assert "bpe_medecins_generalistes_par_commune.csv" in " ".join(resumed.stdout.split())
-        assert json.loads(run(["data", "sources", "--json"], env).stdout)["sources"][0]["cached"] is True
+        listed = json.loads(run(["data", "sources", "--json"], env).stdout)["sources"]
+        assert next(s for s in listed if s["name"] == "bpe")["cached"] is True
     offline = run(["data", "sources"], {**env, "ACCESOINS_OFFLINE": "1"})
     assert offline.returncode == 0 and "Hors ligne (ACCESOINS_OFFLINE=1)" in offline.stdout

@@ -45,6 +45,9 @@ class SourceRule:
     categories: list[str] | None = None  # offer categories taken from this source (None: all it brings)
     build: bool = True
     checked: str = ""
+    # name of the cached copy, when the catalogue's address does not carry one (an Opendatasoft
+    # export ends in ``/exports/csv``; the data.ameli.fr importer names its series after the file)
+    save_as: str | None = None
 
 
 @dataclass(frozen=True)
@@ -191,7 +194,8 @@ class Catalogues:
             title = str(res.get("title") or "")
             name = title if re.search(r"\.[A-Za-z0-9]{2,5}$", title) else f"{res.get('id', rule.name)}.{fmt or 'bin'}"
         modified = str(res.get("last_modified") or "")[:10] or None
-        return Resolved(rule=rule, url=res["url"], filename=_safe(name), vintage=None, published=modified,
+        return Resolved(rule=rule, url=res["url"], filename=_safe(rule.save_as or name), vintage=None,
+                        published=modified,
                         expected=Expected(size=int(size) if isinstance(size, int | float) and size > 0 else None,
                                           checksum_type=ctype if ctype in HASHES and checksum.get("value") else None,
                                           checksum=str(checksum.get("value")) if ctype in HASHES else None),
