@@ -20,7 +20,7 @@ import yaml
 
 from ...errors import ParameterError
 from ...store.db import Store
-from .hopitaux_proximite import TABLE, has_table, list_status
+from .hopitaux_proximite import SOURCE_ID, TABLE, has_table, list_status
 
 LEVELS = {"departement": ("code_departement", "departements"), "region": ("code_region", "regions")}
 
@@ -67,10 +67,8 @@ def sites_sql(with_list: bool = True) -> str:
     """
     hp, cats = _literal(_hp_list()), _literal(list(kinds()))
     listed = f"o.site_id IN (SELECT finess FROM {TABLE})" if with_list else "FALSE"
-    label = ("(SELECT title FROM sources WHERE source_id = (SELECT any_value(source_id) FROM "
-             f"{TABLE}))" if with_list else "NULL")
-    vintage = ("(SELECT vintage FROM sources WHERE source_id = (SELECT any_value(source_id) FROM "
-               f"{TABLE}))" if with_list else "NULL")
+    label, vintage = ((f"(SELECT {col} FROM sources WHERE source_id = '{SOURCE_ID}')" for col in ("title", "vintage"))
+                      if with_list else ("NULL", "NULL"))
     is_hp = hp_condition(with_list)
     return (
         f"SELECT CASE WHEN {is_hp} THEN 'hopital_proximite' ELSE o.category END AS type, "
