@@ -360,6 +360,20 @@ def read_table(
     )
 
 
+# --------------------------------------------------------------------------- workbooks
+
+
+def open_workbook(path: Path):
+    """An Excel workbook, read-only with cached values; a French error when it is not one."""
+    import openpyxl
+
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise InputError(f"classeur Excel illisible ({exc.__class__.__name__}) : fichier .xlsx attendu",
+                         file=path) from exc
+
+
 # --------------------------------------------------------------------------- rules and output
 
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import math
 import re
-import zipfile
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -88,21 +87,6 @@ def column_meaning(label: object) -> tuple[str, str] | None:
     if t.startswith("population totale") or t.startswith("population municipale"):
         return POP_TOTAL, "tous"
     return None
-
-
-# --------------------------------------------------------------------------- workbook
-
-
-def _open_workbook(path: Path):
-    try:
-        import openpyxl
-    except ImportError as exc:  # pragma: no cover - pinned dependency
-        raise InputError("lecture Excel impossible : le paquet openpyxl manque", file=path) from exc
-    try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputError(f"classeur Excel illisible ({exc.__class__.__name__}) : fichier .xlsx attendu",
-                         file=path) from exc
 
 
 def read_parameters_sheet(rows: list[tuple]) -> dict[str, object]:
@@ -207,7 +191,7 @@ def _read_sheet(title: str, rows: list[tuple], *, file: str) -> pd.DataFrame:
 
 
 def _read_workbook(path: Path) -> tuple[pd.DataFrame, dict[str, object], list[str]]:
-    wb = _open_workbook(path)
+    wb = _csv.open_workbook(path)
     try:
         parts, params, sheets, ignored = [], {}, [], []
         for ws in wb.worksheets:

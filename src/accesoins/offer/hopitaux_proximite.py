@@ -20,29 +20,24 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
-import unicodedata
 import zipfile
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from accesoins.errors import InputError
 from accesoins.offer import _csv
+from accesoins.territory.codes import fold
 
 FINESS = re.compile(r"^[0-9][0-9AB][0-9]{7}$")
 SEPARATORS = (";", ",", "\t")
 MAX_HEADER = 60  # a header cell is short; a longer text naming FINESS is a title or a note
 
 
-@cache
 def list_rules() -> dict:
     """The ``liste_hopitaux_proximite`` section of ``rules/structures.yaml``."""
-    text = (resources.files("accesoins") / "rules" / "structures.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)["liste_hopitaux_proximite"]
+    return _csv.load_rules_file("structures.yaml")["liste_hopitaux_proximite"]
 
 
 @dataclass
@@ -73,10 +68,8 @@ class HpList:
 
 
 def norm(label: object) -> str:
-    """Header text lower-cased, accents removed, spaces collapsed (for the rules' patterns)."""
-    text = unicodedata.normalize("NFKD", "" if label is None else str(label))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip().lower()
+    """Header text folded as names are (lower case, no accents, spaces collapsed) for the rules' patterns."""
+    return fold("" if label is None else str(label))
 
 
 # --------------------------------------------------------------------------- raw rows
@@ -106,19 +99,9 @@ def _csv_rows(path: Path) -> tuple[list[list[str]], list[int], list[str]]:
     return rows, numbers, warnings
 
 
-def _open_workbook(path: Path):
-    import openpyxl
-
-    try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputError(f"classeur Excel illisible ({exc.__class__.__name__}) : fichier .xlsx attendu",
-                         file=path) from exc
-
-
 def _xlsx_rows(path: Path) -> tuple[list[list[object]], list[int], str | None]:
     """Rows (Excel row numbers) of the first sheet having a « finess » header cell."""
-    wb = _open_workbook(path)
+    wb = _csv.open_workbook(path)
     marker = list_rules()["header_marker"]
     try:
         first = None
