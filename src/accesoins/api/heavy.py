@@ -21,7 +21,6 @@ import concurrent.futures as cf
 import multiprocessing
 import os
 import threading
-import time
 from collections import OrderedDict
 
 from starlette.exceptions import HTTPException
@@ -38,13 +37,21 @@ _STORE = None
 
 
 def _die_with_parent() -> None:
-    """Exit when the server process that started this worker dies, even by SIGKILL: a watcher
-    thread notices the re-parenting (no orphan keeping the store open after a killed server)."""
-    parent = os.getppid()
+    """Exit when the server process that started this worker dies, even by SIGKILL (no orphan
+    keeping the store open after a killed server).
+
+    The watcher waits on the parent's sentinel, which a dead parent closes: a parent that died
+    while this process was still importing is seen at once, where comparing ``os.getppid()``
+    with its value at start would wait forever. Not ``PR_SET_PDEATHSIG`` as in
+    :func:`.workers.die_with_parent`: this process may be started from a short-lived thread (the
+    warm-up), whose end would fire that signal.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:  # not a spawned child: nothing to watch
+        return
 
     def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
+        parent.join()
         os._exit(0)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
